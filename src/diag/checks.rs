@@ -1,0 +1,655 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The checks: from [`DeviceFacts`] to [`Findings`].
+//!
+//! Every finding kind has a stable code (`xen-eperm`, `unclaimed`, ...) that logs and the
+//! debugfs report share; [`super::report`] turns them into words.
+
+use super::bar::{decode_bars, decode_rom, Bar, BarKind, NUM_RESOURCES, ROM_INDEX};
+use super::facts::*;
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// A driver will fail (or fault) on this BAR.
+    Error,
+    /// Works, but not as a driver or admin would expect.
+    Warning,
+    /// Context or a passed check.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// What a finding is about, with its evidence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// Not a Xen PV guest: the Xen checks are skipped.
+    NotXenPv,
+    /// Running in dom0: the device is not passed through.
+    InitialDomain,
+    /// A PV guest, but the device does not sit behind pcifront.
+    NotPcifront,
+    /// Behind pcifront: backend and guest facts.
+    Pcifront {
+        /// Backend domain.
+        backend: Option<u16>,
+        /// Guest RAM pages.
+        ram_pages: u64,
+    },
+    /// Class/revision reads all-ones.
+    DeviceGone {
+        /// The value read.
+        class_rev: u32,
+    },
+    /// Config reads returned errors.
+    ConfigReadErrors {
+        /// How many.
+        count: u32,
+    },
+    /// `PCI_COMMAND_MEMORY` clear.
+    DecodeOff {
+        /// Command register.
+        command: u16,
+        /// Still clear after the read probe enabled the device.
+        after_enable: bool,
+    },
+    /// BAR register reads all-ones.
+    BarAllOnes,
+    /// BAR reads 0 but the domU has a resource of that size.
+    BarHidden {
+        /// Resource length.
+        len: u64,
+    },
+    /// 64-bit BAR in the last slot.
+    Truncated64,
+    /// Reserved memory type `11b`.
+    ReservedType,
+    /// Resource not claimed (or `IORESOURCE_UNSET`).
+    Unclaimed {
+        /// Resource start.
+        start: u64,
+        /// Resource end.
+        end: u64,
+        /// `IORESOURCE_UNSET` set.
+        unset: bool,
+    },
+    /// Config-space address differs from the domU's resource.
+    StartMismatch {
+        /// From config space.
+        bar: u64,
+        /// From the resource.
+        res: u64,
+    },
+    /// Resource length not a power of two, or start not aligned to it.
+    SizeInconsistent {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+    },
+    /// 64-bit or prefetch bits differ between BAR and resource flags.
+    FlagMismatch {
+        /// BAR says 64-bit.
+        bar64: bool,
+        /// Resource says 64-bit.
+        res64: bool,
+        /// BAR says prefetchable.
+        bar_pf: bool,
+        /// Resource says prefetchable.
+        res_pf: bool,
+    },
+    /// BAR is I/O but resource is memory, or the reverse.
+    TypeMismatch {
+        /// BAR is I/O.
+        bar_io: bool,
+    },
+    /// Start or length not a multiple of 4 KiB.
+    SubPage {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+    },
+    /// Shares a 4 KiB frame with another BAR of this device.
+    SharedFrame {
+        /// The frame.
+        pfn: u64,
+        /// The other BAR.
+        other: u8,
+    },
+    /// Ends above the CPU's physical address width.
+    BeyondPhysBits {
+        /// Resource end.
+        end: u64,
+        /// Address bits.
+        bits: u8,
+    },
+    /// Inside guest RAM.
+    RamOverlap {
+        /// Resource start.
+        start: u64,
+        /// Resource end.
+        end: u64,
+    },
+    /// p2m entries that are not identity.
+    P2mNotIdentity {
+        /// First such pfn.
+        pfn: u64,
+        /// Its raw p2m value.
+        raw: u64,
+        /// Non-identity frames.
+        count: u64,
+        /// Of those, INVALID.
+        invalid: u64,
+    },
+    /// Xen refused the trial mapping.
+    XenRefused {
+        /// First refused pfn.
+        pfn: u64,
+        /// Xen's return code.
+        rc: i32,
+        /// Frames refused.
+        refused: u64,
+        /// Frames in the BAR.
+        frames: u64,
+        /// Exhaustive test.
+        exhaustive: bool,
+    },
+    /// Xen mapped frames read-only.
+    XenReadOnly {
+        /// First read-only pfn.
+        pfn: u64,
+        /// How many.
+        count: u64,
+    },
+    /// Scratch mapping could not be set up.
+    ScratchFailed {
+        /// Error code.
+        rc: i32,
+    },
+    /// I/O-port BAR.
+    IoPorts {
+        /// First port.
+        start: u64,
+        /// Number of ports.
+        len: u64,
+    },
+    /// Dword 0 read all-ones through an accepted mapping.
+    ReadProbeAllOnes,
+    /// Dword 0 read through the real driver path.
+    ReadProbe {
+        /// The value.
+        value: u32,
+    },
+    /// The BAR passed every check.
+    BarOk {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+        /// 64-bit BAR.
+        is64: bool,
+        /// Prefetchable.
+        prefetch: bool,
+    },
+}
+
+/// One finding: a kind plus the BAR it is about (`None`: the device).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// BAR index (6 = ROM) or `None` for device-wide findings.
+    pub bar: Option<u8>,
+    /// What and the evidence.
+    pub kind: Kind,
+}
+
+impl Finding {
+    /// Severity of this finding.
+    pub fn severity(&self) -> Severity {
+        let rom = self.bar == Some(ROM_INDEX as u8);
+        match self.kind {
+            Kind::NotXenPv
+            | Kind::InitialDomain
+            | Kind::NotPcifront
+            | Kind::Pcifront { .. }
+            | Kind::IoPorts { .. }
+            | Kind::ReadProbe { .. }
+            // Xen write-protects MSI-X tables and PBAs: expected, but worth knowing.
+            | Kind::XenReadOnly { .. }
+            | Kind::BarOk { .. } => Severity::Info,
+            Kind::DecodeOff { after_enable, .. } => {
+                if after_enable {
+                    Severity::Error
+                } else {
+                    Severity::Info
+                }
+            }
+            Kind::SizeInconsistent { .. }
+            | Kind::FlagMismatch { .. }
+            | Kind::SubPage { .. }
+            | Kind::SharedFrame { .. }
+            | Kind::ScratchFailed { .. } => Severity::Warning,
+            // A ROM that cannot be used rarely stops a driver.
+            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } if rom => Severity::Warning,
+            _ => Severity::Error,
+        }
+    }
+
+    /// Stable, grep-able code.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            Kind::NotXenPv => "not-xen-pv",
+            Kind::InitialDomain => "dom0",
+            Kind::NotPcifront => "not-pcifront",
+            Kind::Pcifront { .. } => "pcifront",
+            Kind::DeviceGone { .. } => "device-gone",
+            Kind::ConfigReadErrors { .. } => "config-read-error",
+            Kind::DecodeOff { .. } => "decode-off",
+            Kind::BarAllOnes => "bar-all-ones",
+            Kind::BarHidden { .. } => "bar-hidden",
+            Kind::Truncated64 => "bar-64-truncated",
+            Kind::ReservedType => "bar-reserved-type",
+            Kind::Unclaimed { .. } => "unclaimed",
+            Kind::StartMismatch { .. } => "start-mismatch",
+            Kind::SizeInconsistent { .. } => "size-inconsistent",
+            Kind::FlagMismatch { .. } => "flag-mismatch",
+            Kind::TypeMismatch { .. } => "type-mismatch",
+            Kind::SubPage { .. } => "sub-page",
+            Kind::SharedFrame { .. } => "shared-frame",
+            Kind::BeyondPhysBits { .. } => "beyond-phys-bits",
+            Kind::RamOverlap { .. } => "ram-overlap",
+            Kind::P2mNotIdentity { .. } => "p2m-not-identity",
+            Kind::XenRefused { rc, .. } => match rc {
+                EPERM => "xen-eperm",
+                EINVAL => "xen-einval",
+                EBUSY => "xen-ebusy",
+                _ => "xen-refused",
+            },
+            Kind::XenReadOnly { .. } => "xen-read-only",
+            Kind::ScratchFailed { .. } => "scratch-failed",
+            Kind::IoPorts { .. } => "io-ports",
+            Kind::ReadProbeAllOnes => "read-all-ones",
+            Kind::ReadProbe { .. } => "read-ok",
+            Kind::BarOk { .. } => "ok",
+        }
+    }
+}
+
+/// `-EPERM` as Xen returns it.
+pub const EPERM: i32 = -1;
+/// `-EBUSY`.
+pub const EBUSY: i32 = -16;
+/// `-EINVAL`.
+pub const EINVAL: i32 = -22;
+
+/// Maximum findings kept for one device.
+pub const MAX_FINDINGS: usize = 32;
+
+/// A fixed-capacity list of findings (no allocation: usable in and out of the kernel).
+#[derive(Clone, Copy, Debug)]
+pub struct Findings {
+    items: [Option<Finding>; MAX_FINDINGS],
+    len: usize,
+    /// Findings that did not fit.
+    pub dropped: u32,
+    /// Errors and warnings found, stored or dropped.
+    problems: u32,
+}
+
+impl Default for Findings {
+    fn default() -> Self {
+        Self {
+            items: [None; MAX_FINDINGS],
+            len: 0,
+            dropped: 0,
+            problems: 0,
+        }
+    }
+}
+
+impl Findings {
+    fn push(&mut self, bar: Option<u8>, kind: Kind) {
+        let f = Finding { bar, kind };
+        if f.severity() != Severity::Info {
+            self.problems += 1;
+        }
+        if self.len < MAX_FINDINGS {
+            self.items[self.len] = Some(f);
+            self.len += 1;
+        } else {
+            self.dropped += 1;
+        }
+    }
+
+    /// Forgets every finding, in place.
+    pub fn clear(&mut self) {
+        self.len = 0;
+        self.dropped = 0;
+        self.problems = 0;
+    }
+
+    /// The findings, in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = &Finding> + '_ {
+        self.items[..self.len].iter().flatten()
+    }
+
+    /// Number of findings of a severity.
+    pub fn count(&self, sev: Severity) -> usize {
+        self.iter().filter(|f| f.severity() == sev).count()
+    }
+
+    /// First finding with this code, if any.
+    pub fn find(&self, code: &str) -> Option<&Finding> {
+        self.iter().find(|f| f.code() == code)
+    }
+
+    /// Number of findings.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// No findings at all.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+/// The decoded registers: BAR0-5 and the ROM.
+pub fn decode_all(cfg: &Config) -> [Bar; NUM_RESOURCES] {
+    let b = decode_bars(&cfg.bars);
+    [b[0], b[1], b[2], b[3], b[4], b[5], decode_rom(cfg.rom)]
+}
+
+fn frames_of(start: u64, len: u64) -> (u64, u64) {
+    let first = start >> PAGE_SHIFT;
+    // `start + len` overflows for a BAR ending at the top of the address space.
+    let last = (start + (len - 1)) >> PAGE_SHIFT;
+    (first, last)
+}
+
+/// Runs every check on the facts of one device.
+///
+/// Host-only convenience: it returns 1.5 KiB by value, so the module uses [`check_into`].
+#[cfg(not(MODULE))]
+pub fn check(f: &DeviceFacts) -> Findings {
+    let mut out = Findings::default();
+    check_into(f, &mut out);
+    out
+}
+
+/// Like [`check`], but fills `out` in place (the kernel keeps it on the heap, not the stack).
+pub fn check_into(f: &DeviceFacts, out: &mut Findings) {
+    out.clear();
+    let ctx = &f.ctx;
+
+    if ctx.initial_domain {
+        out.push(None, Kind::InitialDomain);
+    } else if !ctx.xen_pv {
+        out.push(None, Kind::NotXenPv);
+    } else if !ctx.pcifront {
+        out.push(None, Kind::NotPcifront);
+    } else {
+        out.push(
+            None,
+            Kind::Pcifront {
+                backend: ctx.backend_domid,
+                ram_pages: ctx.ram_pages,
+            },
+        );
+    }
+
+    if f.cfg.class_rev == u32::MAX {
+        out.push(
+            None,
+            Kind::DeviceGone {
+                class_rev: f.cfg.class_rev,
+            },
+        );
+    }
+    if f.cfg.read_errors > 0 {
+        out.push(
+            None,
+            Kind::ConfigReadErrors {
+                count: f.cfg.read_errors,
+            },
+        );
+    }
+
+    let bars = decode_all(&f.cfg);
+    let any_mem = bars.iter().any(|b| b.is_mem() && b.kind != BarKind::Rom);
+    let probed = f.bars.iter().any(|b| b.read_probe.is_some());
+    if any_mem && f.cfg.command & PCI_COMMAND_MEMORY == 0 && f.cfg.class_rev != u32::MAX {
+        out.push(
+            None,
+            Kind::DecodeOff {
+                command: f.cfg.command,
+                after_enable: probed,
+            },
+        );
+    }
+
+    for (i, bar) in bars.iter().enumerate() {
+        check_bar(f, &bars, i, bar, out);
+    }
+}
+
+fn check_bar(
+    f: &DeviceFacts,
+    bars: &[Bar; NUM_RESOURCES],
+    i: usize,
+    bar: &Bar,
+    out: &mut Findings,
+) {
+    let idx = Some(i as u8);
+    let bf = &f.bars[i];
+    let res = &bf.res;
+    let len = res.len();
+    let before = out.problems;
+
+    match bar.kind {
+        BarKind::Upper64 => return,
+        BarKind::AllOnes => {
+            // With the whole device gone, one device-level finding says it all.
+            if f.cfg.class_rev != u32::MAX {
+                out.push(idx, Kind::BarAllOnes);
+            }
+            return;
+        }
+        BarKind::Unused => {
+            if len > 0 && i != ROM_INDEX {
+                out.push(idx, Kind::BarHidden { len });
+            }
+            return;
+        }
+        BarKind::Mem64Truncated => out.push(idx, Kind::Truncated64),
+        BarKind::MemReserved => out.push(idx, Kind::ReservedType),
+        _ => {}
+    }
+
+    if len == 0 {
+        // The register decodes but the PCI core built no resource from it.
+        out.push(
+            idx,
+            Kind::Unclaimed {
+                start: 0,
+                end: 0,
+                unset: res.flags & IORESOURCE_UNSET != 0,
+            },
+        );
+        return;
+    }
+
+    let bar_io = bar.kind == BarKind::Io;
+    let res_io = res.flags & IORESOURCE_IO != 0;
+    let res_mem = res.flags & IORESOURCE_MEM != 0;
+    if (bar_io && res_mem) || (!bar_io && res_io) {
+        out.push(idx, Kind::TypeMismatch { bar_io });
+    }
+
+    let unset = res.flags & IORESOURCE_UNSET != 0;
+    if !res.claimed || unset {
+        out.push(
+            idx,
+            Kind::Unclaimed {
+                start: res.start,
+                end: res.end,
+                unset,
+            },
+        );
+    }
+    if !unset && bar.addr != res.start {
+        out.push(
+            idx,
+            Kind::StartMismatch {
+                bar: bar.addr,
+                res: res.start,
+            },
+        );
+    }
+    if !len.is_power_of_two() || res.start & (len - 1) != 0 {
+        out.push(
+            idx,
+            Kind::SizeInconsistent {
+                start: res.start,
+                len,
+            },
+        );
+    }
+    if bar.is_mem() && i != ROM_INDEX {
+        let res64 = res.flags & IORESOURCE_MEM_64 != 0;
+        let res_pf = res.flags & IORESOURCE_PREFETCH != 0;
+        if res64 != bar.is_64() || res_pf != bar.prefetch {
+            out.push(
+                idx,
+                Kind::FlagMismatch {
+                    bar64: bar.is_64(),
+                    res64,
+                    bar_pf: bar.prefetch,
+                    res_pf,
+                },
+            );
+        }
+    }
+
+    if bar_io {
+        out.push(
+            idx,
+            Kind::IoPorts {
+                start: res.start,
+                len,
+            },
+        );
+        return;
+    }
+
+    // Memory BAR: page granularity, address width, RAM, p2m, Xen.
+    if !res.start.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) {
+        out.push(
+            idx,
+            Kind::SubPage {
+                start: res.start,
+                len,
+            },
+        );
+    }
+    let (first, last) = frames_of(res.start, len);
+    for (j, other) in bars.iter().enumerate() {
+        let olen = f.bars[j].res.len();
+        if j == i || !other.is_mem() || olen == 0 || f.bars[j].res.flags & IORESOURCE_MEM == 0 {
+            continue;
+        }
+        let (ofirst, olast) = frames_of(f.bars[j].res.start, olen);
+        if ofirst <= last && first <= olast {
+            out.push(
+                idx,
+                Kind::SharedFrame {
+                    pfn: first.max(ofirst),
+                    other: j as u8,
+                },
+            );
+        }
+    }
+    if f.ctx.phys_bits > 0 && f.ctx.phys_bits < 64 && res.end >> f.ctx.phys_bits != 0 {
+        out.push(
+            idx,
+            Kind::BeyondPhysBits {
+                end: res.end,
+                bits: f.ctx.phys_bits,
+            },
+        );
+    }
+    if bf.ram_overlap {
+        out.push(
+            idx,
+            Kind::RamOverlap {
+                start: res.start,
+                end: res.end,
+            },
+        );
+    }
+    if let Some(p) = bf.p2m {
+        if let Some((pfn, raw)) = p.first {
+            out.push(
+                idx,
+                Kind::P2mNotIdentity {
+                    pfn,
+                    raw,
+                    count: p.non_identity,
+                    invalid: p.invalid,
+                },
+            );
+        }
+    }
+    if let Some(v) = bf.verdict {
+        if let Some((pfn, rc)) = v.first_refused {
+            out.push(
+                idx,
+                Kind::XenRefused {
+                    pfn,
+                    rc,
+                    refused: v.refused,
+                    frames: v.frames,
+                    exhaustive: v.exhaustive,
+                },
+            );
+        }
+        if let Some(pfn) = v.first_read_only {
+            out.push(
+                idx,
+                Kind::XenReadOnly {
+                    pfn,
+                    count: v.read_only,
+                },
+            );
+        }
+    }
+    if let Some(Skip::Scratch(rc)) = bf.skipped {
+        out.push(idx, Kind::ScratchFailed { rc });
+    }
+    match bf.read_probe {
+        Some(u32::MAX) => out.push(idx, Kind::ReadProbeAllOnes),
+        Some(value) => out.push(idx, Kind::ReadProbe { value }),
+        None => {}
+    }
+    if out.problems == before {
+        out.push(
+            idx,
+            Kind::BarOk {
+                start: res.start,
+                len,
+                is64: bar.is_64(),
+                prefetch: bar.prefetch,
+            },
+        );
+    }
+}

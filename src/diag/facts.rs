@@ -1,0 +1,183 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The evidence the checks work on, gathered by the probe flow (`src/probe.rs`).
+//!
+//! Plain data: the kernel module fills it from config space, `struct resource`, the p2m and
+//! Xen; the host tests fill it by hand.
+
+use super::bar::NUM_RESOURCES;
+
+/// `IORESOURCE_IO`.
+pub const IORESOURCE_IO: u64 = 0x0000_0100;
+/// `IORESOURCE_MEM`.
+pub const IORESOURCE_MEM: u64 = 0x0000_0200;
+/// `IORESOURCE_PREFETCH`.
+pub const IORESOURCE_PREFETCH: u64 = 0x0000_2000;
+/// `IORESOURCE_MEM_64`.
+pub const IORESOURCE_MEM_64: u64 = 0x0010_0000;
+/// `IORESOURCE_DISABLED`.
+pub const IORESOURCE_DISABLED: u64 = 0x1000_0000;
+/// `IORESOURCE_UNSET`.
+pub const IORESOURCE_UNSET: u64 = 0x2000_0000;
+
+/// `PCI_COMMAND_IO`.
+pub const PCI_COMMAND_IO: u16 = 0x1;
+/// `PCI_COMMAND_MEMORY`.
+pub const PCI_COMMAND_MEMORY: u16 = 0x2;
+
+/// Xen/Linux page size: permissions and PTEs are per 4 KiB frame.
+pub const PAGE_SIZE: u64 = 4096;
+/// log2 of [`PAGE_SIZE`].
+pub const PAGE_SHIFT: u32 = 12;
+
+/// The domU's `struct resource` for one BAR, as the PCI core derived it through pcifront.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Resource {
+    /// `start`.
+    pub start: u64,
+    /// `end` (inclusive); `end < start` or both 0 means no resource.
+    pub end: u64,
+    /// `flags` (`IORESOURCE_*`).
+    pub flags: u64,
+    /// `parent != NULL`: claimed in the resource tree.
+    pub claimed: bool,
+}
+
+impl Resource {
+    /// Length as `pci_resource_len()` computes it (0 if none).
+    pub fn len(&self) -> u64 {
+        if self.start == 0 && self.end == 0 || self.end < self.start {
+            0
+        } else {
+            // `resource_size()` wraps to 0 for [0, u64::MAX] instead of overflowing.
+            (self.end - self.start).wrapping_add(1)
+        }
+    }
+
+    /// No resource at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0 && self.flags & (IORESOURCE_MEM | IORESOURCE_IO) == 0
+    }
+}
+
+/// Where the module runs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// Running as a Xen PV guest (`xen_pv_domain()`).
+    pub xen_pv: bool,
+    /// Running in the initial domain (dom0): BARs are not behind pcifront there.
+    pub initial_domain: bool,
+    /// The device's host bridge is the pcifront xenbus device.
+    pub pcifront: bool,
+    /// Backend domain id read from xenbus (`otherend_id`), when behind pcifront.
+    pub backend_domid: Option<u16>,
+    /// Guest RAM in pages (`xen_start_info->nr_pages`), 0 when unknown.
+    pub ram_pages: u64,
+    /// CPU physical address width in bits.
+    pub phys_bits: u8,
+}
+
+/// Raw config-space values the checks need.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    /// Vendor/device dword (offset 0).
+    pub id: u32,
+    /// Command register.
+    pub command: u16,
+    /// Class/revision dword (offset 8); pciback does not cache it, so all-ones means gone.
+    pub class_rev: u32,
+    /// The six BAR dwords.
+    pub bars: [u32; 6],
+    /// Expansion ROM dword.
+    pub rom: u32,
+    /// Config reads that returned an error code.
+    pub read_errors: u32,
+}
+
+/// The p2m state of a BAR's frames (Xen PV pseudo-physical to machine map).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct P2m {
+    /// Frames looked up.
+    pub frames: u64,
+    /// Frames whose p2m entry is not an identity entry for the same frame.
+    pub non_identity: u64,
+    /// Frames whose entry is `INVALID_P2M_ENTRY` (silently non-present PTE).
+    pub invalid: u64,
+    /// First non-identity frame: (pfn, raw p2m value).
+    pub first: Option<(u64, u64)>,
+}
+
+/// Xen's answer to one trial mapping.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Trial {
+    /// Mapped as asked.
+    Mapped,
+    /// Mapped, but Xen dropped `_PAGE_RW` (MSI-X table/PBA, `mmio_ro_ranges`).
+    ReadOnly,
+    /// Refused with this (negative) return code.
+    Refused(i32),
+}
+
+/// Result of testing a BAR's frames with Xen.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Verdict {
+    /// Frames in the BAR.
+    pub frames: u64,
+    /// Hypercalls spent (each trial is one map and, if it succeeded, one restore).
+    pub hypercalls: u32,
+    /// Frames tested.
+    pub tested: u64,
+    /// Every frame tested (small BAR) rather than ends plus bisection.
+    pub exhaustive: bool,
+    /// Frames refused (exact if exhaustive, else derived from the boundary).
+    pub refused: u64,
+    /// First refused frame (pfn) and Xen's return code for it.
+    pub first_refused: Option<(u64, i32)>,
+    /// Frames mapped read-only.
+    pub read_only: u64,
+    /// First read-only frame (pfn).
+    pub first_read_only: Option<u64>,
+}
+
+/// Everything known about one BAR (index 0-5, or 6 for the ROM).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BarFacts {
+    /// The domU's resource.
+    pub res: Resource,
+    /// Resource intersects guest System RAM (`region_intersects`) or e820 RAM.
+    pub ram_overlap: bool,
+    /// p2m state of the frames, if looked up.
+    pub p2m: Option<P2m>,
+    /// Xen's verdict, if tested.
+    pub verdict: Option<Verdict>,
+    /// Why the Xen test was skipped, if it was.
+    pub skipped: Option<Skip>,
+    /// Dword 0 read through `kernel::pci` (opt-in `read_probe`).
+    pub read_probe: Option<u32>,
+}
+
+/// Why a BAR's frames were not tested with Xen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Skip {
+    /// Not a Xen PV guest.
+    NotPv,
+    /// An I/O-port BAR: Xen emulates port I/O, there is nothing to map.
+    IoPorts,
+    /// The frames are not identity-mapped in the p2m; mapping would hit other memory.
+    P2m,
+    /// No usable resource.
+    NoResource,
+    /// Scratch page setup failed (out of memory, or not a 4 KiB PTE).
+    Scratch(i32),
+}
+
+/// All facts about one device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DeviceFacts {
+    /// Where we run.
+    pub ctx: Context,
+    /// Raw config values.
+    pub cfg: Config,
+    /// Per-BAR facts, index 6 is the ROM.
+    pub bars: [BarFacts; NUM_RESOURCES],
+}

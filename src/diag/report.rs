@@ -1,0 +1,523 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Wording: one log line per finding (what, evidence, fix), a summary line, and the JSON
+//! report published in debugfs. Everything is written to a [`core::fmt::Write`], so the
+//! kernel can print it without allocating and the host tests can compare strings.
+
+use core::fmt::{self, Write};
+
+use super::bar::bar_name;
+use super::checks::{Finding, Findings, Kind, Severity, EBUSY, EINVAL, EPERM};
+use super::facts::{DeviceFacts, Verdict, PAGE_SHIFT};
+
+/// A PCI address `dddd:bb:dd.f`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Bdf {
+    /// PCI domain (segment).
+    pub domain: u16,
+    /// Bus.
+    pub bus: u8,
+    /// Device (slot).
+    pub dev: u8,
+    /// Function.
+    pub func: u8,
+}
+
+impl Bdf {
+    /// Parses `dddd:bb:dd.f` or `bb:dd.f` (hex), as xenstore's `dev-N` nodes hold it.
+    pub fn parse(s: &str) -> Option<Bdf> {
+        let s = s.trim_end_matches(['\0', '\n', ' ']);
+        let (head, func) = s.rsplit_once('.')?;
+        let mut parts = head.rsplitn(3, ':');
+        let dev = parts.next()?;
+        let bus = parts.next()?;
+        let domain = parts.next().unwrap_or("0");
+        let bdf = Bdf {
+            domain: u16::from_str_radix(domain, 16).ok()?,
+            bus: u8::from_str_radix(bus, 16).ok()?,
+            dev: u8::from_str_radix(dev, 16).ok()?,
+            func: u8::from_str_radix(func, 16).ok()?,
+        };
+        if bdf.dev > 0x1f || bdf.func > 7 {
+            return None;
+        }
+        Some(bdf)
+    }
+}
+
+impl fmt::Display for Bdf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{:04x}:{:02x}:{:02x}.{:x}",
+            self.domain, self.bus, self.dev, self.func
+        )
+    }
+}
+
+/// What the report says about the probe itself.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Meta {
+    /// The device as the guest names it.
+    pub bdf: Bdf,
+    /// The same device as dom0 names it (from the pciback xenstore nodes).
+    pub backend_bdf: Option<Bdf>,
+    /// Vendor and device id.
+    pub vendor: u16,
+    /// Device id.
+    pub device: u16,
+    /// Task that triggered the probe.
+    pub pid: i32,
+    /// Its `comm`, NUL padded.
+    pub comm: [u8; 16],
+    /// Config-space reads spent.
+    pub config_reads: u32,
+    /// Hypercalls spent (trial mappings and restores).
+    pub hypercalls: u32,
+    /// Probe duration in nanoseconds.
+    pub probe_ns: u64,
+}
+
+impl Meta {
+    fn comm(&self) -> &str {
+        let n = self.comm.iter().position(|&c| c == 0).unwrap_or(16);
+        core::str::from_utf8(&self.comm[..n]).unwrap_or("?")
+    }
+}
+
+/// Binary size with a unit, e.g. `1 MiB`, `16 B`.
+struct Size(u64);
+
+impl fmt::Display for Size {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+        let mut v = self.0;
+        let mut u = 0;
+        while v >= 1024 && v.is_multiple_of(1024) && u + 1 < UNITS.len() {
+            v /= 1024;
+            u += 1;
+        }
+        write!(f, "{} {}", v, UNITS[u])
+    }
+}
+
+fn errno_name(rc: i32) -> &'static str {
+    match rc {
+        EPERM => "-EPERM",
+        EINVAL => "-EINVAL",
+        EBUSY => "-EBUSY",
+        -12 => "-ENOMEM",
+        -14 => "-EFAULT",
+        -19 => "-ENODEV",
+        _ => "error",
+    }
+}
+
+/// The guest-visible name of the finding's scope: `BAR0`..`ROM`, or `device`.
+pub fn scope(f: &Finding) -> &'static str {
+    match f.bar {
+        Some(i) => bar_name(i),
+        None => "device",
+    }
+}
+
+/// Where to grant: dom0's BDF if known, else a placeholder the admin fills in.
+struct Dom0Bdf<'a>(&'a Meta);
+
+impl fmt::Display for Dom0Bdf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.backend_bdf {
+            Some(b) => write!(f, "{b}"),
+            None => f.write_str("<dom0 BDF>"),
+        }
+    }
+}
+
+/// Writes what the finding means.
+pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
+    match f.kind {
+        Kind::NotXenPv => w.write_str("not a Xen PV guest: Xen permission checks skipped, generic BAR checks only"),
+        Kind::InitialDomain => w.write_str("running in dom0 (the initial domain): the device is not passed through, Xen checks skipped"),
+        Kind::NotPcifront => w.write_str("Xen PV guest, but the device is not behind xen-pcifront: Xen checks still run"),
+        Kind::Pcifront { .. } => w.write_str("device reached through xen-pcifront"),
+        Kind::DeviceGone { .. } => w.write_str("class/revision reads all-ones: the device is gone, powered down or unreachable through pciback"),
+        Kind::ConfigReadErrors { .. } => w.write_str("config-space reads through pcifront failed"),
+        Kind::DecodeOff { after_enable: false, .. } => w.write_str("memory decoding is off; expected until a driver enables the device (pciback then enables it in dom0)"),
+        Kind::DecodeOff { after_enable: true, .. } => w.write_str("memory decoding is still off after enabling the device: MMIO reads will return all-ones"),
+        Kind::BarAllOnes => w.write_str("BAR register reads all-ones: device powered down or config read failing"),
+        Kind::BarHidden { .. } => w.write_str("BAR reads 0 although the guest sized a region: pciback hides it because dom0 had no valid resource (unset, disabled or busy) when the device was seized"),
+        Kind::Truncated64 => w.write_str("64-bit BAR in the last slot: its upper half is outside the header"),
+        Kind::ReservedType => w.write_str("memory BAR with the reserved type 11b"),
+        Kind::Unclaimed { unset: true, .. } => w.write_str("resource is unset: the guest's PCI core could not claim it, pci_enable_device() fails with -EINVAL"),
+        Kind::Unclaimed { unset: false, .. } => w.write_str("resource is not claimed in the guest's resource tree: pci_request_region() and ioremap will fail"),
+        Kind::StartMismatch { .. } => w.write_str("config space and the guest's resource disagree on the address: the guest reassigned the BAR, pciback dropped the write, the device still decodes at the old address"),
+        Kind::SizeInconsistent { .. } => w.write_str("resource length is not a power of two or its start is not aligned to it, unlike any real BAR"),
+        Kind::FlagMismatch { .. } => w.write_str("64-bit/prefetchable bits of the BAR and of the guest's resource disagree"),
+        Kind::TypeMismatch { bar_io: true } => w.write_str("BAR is I/O space but the guest's resource is memory"),
+        Kind::TypeMismatch { bar_io: false } => w.write_str("BAR is memory but the guest's resource is I/O space"),
+        Kind::SubPage { .. } => w.write_str("BAR is smaller than or not aligned to a 4 KiB page: Xen grants and maps whole frames, so the guest also gets the rest of the frame"),
+        Kind::SharedFrame { .. } => w.write_str("BAR shares a 4 KiB frame with another BAR"),
+        Kind::BeyondPhysBits { .. } => w.write_str("BAR ends above the CPU's physical address width: ioremap refuses it"),
+        Kind::RamOverlap { .. } => w.write_str("BAR lies inside the guest's RAM: the PCI core cannot claim it and ioremap refuses RAM"),
+        Kind::P2mNotIdentity { invalid, count, .. } if invalid == count => w.write_str("BAR frames have INVALID p2m entries: a mapping becomes a silently non-present PTE and the first access faults"),
+        Kind::P2mNotIdentity { .. } => w.write_str("BAR frames are not identity-mapped in the p2m: a mapping would hit guest memory, not the device"),
+        Kind::XenRefused { rc: EPERM, .. } => w.write_str("Xen refuses to map the BAR: its frames are not in this domain's I/O memory permission (the 2009 'Non-privileged attempt to map I/O space'); ioremap returns a pointer anyway and the first access faults"),
+        Kind::XenRefused { rc: EINVAL, .. } => w.write_str("Xen rejects uncached mappings: this domain has no I/O memory, no I/O port permission and no assigned device at all ('Bad L1 flags')"),
+        Kind::XenRefused { rc: EBUSY, .. } => w.write_str("Xen refuses the BAR frames: they are RAM owned by another domain"),
+        Kind::XenRefused { .. } => w.write_str("Xen refuses to map the BAR frames"),
+        Kind::XenReadOnly { .. } => w.write_str("Xen maps some BAR frames read-only (MSI-X table/PBA in mmio_ro_ranges), as expected for MSI-X: writes there are dropped, drivers program MSI-X through pci_enable_msix (pcifront)"),
+        Kind::ScratchFailed { .. } => w.write_str("could not set up the scratch mapping for the Xen test: Xen verdict unknown"),
+        Kind::IoPorts { .. } => w.write_str("I/O-port BAR: no mapping to test; Xen emulates port I/O and ports not granted read as all-ones"),
+        Kind::ReadProbeAllOnes => w.write_str("dword 0 reads 0xffffffff through a mapping Xen accepted: the device does not decode this BAR"),
+        Kind::ReadProbe { .. } => w.write_str("dword 0 read through the driver path"),
+        Kind::BarOk { .. } => w.write_str("usable"),
+    }
+}
+
+/// Writes the evidence: raw values behind the finding.
+pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> fmt::Result {
+    let i = f.bar.map(usize::from);
+    let raw = |w: &mut dyn Write| -> fmt::Result {
+        match i {
+            Some(6) => write!(w, "raw=0x{:08x}", facts.cfg.rom),
+            Some(i) if i < 6 => write!(w, "raw=0x{:08x}", facts.cfg.bars[i]),
+            _ => Ok(()),
+        }
+    };
+    match f.kind {
+        Kind::NotXenPv | Kind::InitialDomain | Kind::NotPcifront => {
+            write!(
+                w,
+                "xen_pv={} dom0={} pcifront={}",
+                facts.ctx.xen_pv, facts.ctx.initial_domain, facts.ctx.pcifront
+            )
+        }
+        Kind::Pcifront { backend, ram_pages } => {
+            match backend {
+                Some(d) => write!(w, "backend=d{d}")?,
+                None => w.write_str("backend=?")?,
+            }
+            write!(
+                w,
+                " guest_ram={} phys_bits={}",
+                Size(ram_pages << PAGE_SHIFT),
+                facts.ctx.phys_bits
+            )
+        }
+        Kind::DeviceGone { class_rev } => {
+            write!(w, "class_rev=0x{class_rev:08x} id=0x{:08x}", facts.cfg.id)
+        }
+        Kind::ConfigReadErrors { count } => write!(w, "failed_reads={count}"),
+        Kind::DecodeOff { command, .. } => write!(w, "command=0x{command:04x}"),
+        Kind::BarAllOnes | Kind::Truncated64 | Kind::ReservedType => raw(w),
+        Kind::BarHidden { len } => {
+            raw(w)?;
+            write!(w, " guest_len=0x{len:x}")
+        }
+        Kind::Unclaimed { start, end, unset } => {
+            raw(w)?;
+            let fl = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
+            write!(
+                w,
+                " res=[0x{start:x}-0x{end:x}] flags=0x{fl:x} unset={unset}"
+            )
+        }
+        Kind::StartMismatch { bar, res } => write!(w, "bar=0x{bar:x} res=0x{res:x}"),
+        Kind::SizeInconsistent { start, len } => write!(w, "start=0x{start:x} len=0x{len:x}"),
+        Kind::FlagMismatch {
+            bar64,
+            res64,
+            bar_pf,
+            res_pf,
+        } => {
+            raw(w)?;
+            write!(
+                w,
+                " bar_64={bar64} res_64={res64} bar_prefetch={bar_pf} res_prefetch={res_pf}"
+            )
+        }
+        Kind::TypeMismatch { .. } => {
+            raw(w)?;
+            let fl = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
+            write!(w, " res_flags=0x{fl:x}")
+        }
+        Kind::SubPage { start, len } => {
+            write!(w, "start=0x{start:x} len=0x{len:x} ({})", Size(len))
+        }
+        Kind::SharedFrame { pfn, other } => write!(w, "pfn=0x{pfn:x} other={}", bar_name(other)),
+        Kind::BeyondPhysBits { end, bits } => write!(w, "end=0x{end:x} phys_bits={bits}"),
+        Kind::RamOverlap { start, end } => {
+            write!(
+                w,
+                "res=[0x{start:x}-0x{end:x}] guest_ram={}",
+                Size(facts.ctx.ram_pages << PAGE_SHIFT)
+            )
+        }
+        Kind::P2mNotIdentity {
+            pfn,
+            raw,
+            count,
+            invalid,
+        } => {
+            write!(
+                w,
+                "pfn=0x{pfn:x} p2m=0x{raw:x} non_identity={count} invalid={invalid}"
+            )
+        }
+        Kind::XenRefused {
+            pfn,
+            rc,
+            refused,
+            frames,
+            exhaustive,
+        } => {
+            let how = if exhaustive {
+                "every frame tested"
+            } else {
+                "ends tested, boundary bisected"
+            };
+            write!(
+                w,
+                "pfn=0x{pfn:x} mfn=0x{pfn:x} xen_rc={rc} ({}) refused={refused}/{frames} frames ({how})",
+                errno_name(rc)
+            )
+        }
+        Kind::XenReadOnly { pfn, count } => {
+            write!(w, "first_pfn=0x{pfn:x} read_only_frames={count}")
+        }
+        Kind::ScratchFailed { rc } => write!(w, "rc={rc}"),
+        Kind::IoPorts { start, len } => write!(w, "ports=0x{start:x}-0x{:x}", start + (len - 1)),
+        Kind::ReadProbeAllOnes => w.write_str("dword0=0xffffffff"),
+        Kind::ReadProbe { value } => write!(w, "dword0=0x{value:08x}"),
+        Kind::BarOk {
+            start,
+            len,
+            is64,
+            prefetch,
+        } => {
+            write!(
+                w,
+                "mem [0x{start:x}-0x{:x}] {} {}-bit{}",
+                start + (len - 1),
+                Size(len),
+                if is64 { 64 } else { 32 },
+                if prefetch { " prefetchable" } else { "" }
+            )?;
+            write_verdict(w, i.and_then(|i| facts.bars.get(i)).and_then(|b| b.verdict))
+        }
+    }
+}
+
+fn write_verdict(w: &mut impl Write, v: Option<Verdict>) -> fmt::Result {
+    match v {
+        Some(v) => write!(
+            w,
+            ", Xen maps {}/{} frames ({} tested, {} hypercalls)",
+            v.frames - v.refused,
+            v.frames,
+            v.tested,
+            v.hypercalls
+        ),
+        None => w.write_str(", Xen not asked"),
+    }
+}
+
+/// Writes the fix: the xl.cfg option, dom0 setting or command to use. Empty if none.
+pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta) -> fmt::Result {
+    let d = Dom0Bdf(m);
+    let res = f
+        .bar
+        .map(|i| facts.bars[usize::from(i)].res)
+        .unwrap_or_default();
+    match f.kind {
+        Kind::DeviceGone { .. } | Kind::BarAllOnes => write!(w, "on dom0: lspci -vv -s {d} (power state, presence) and xl pci-list <domain>; re-attach with xl pci-detach/pci-attach"),
+        Kind::ConfigReadErrors { .. } => w.write_str("look for 'pciback not responding' in this guest's log and for pciback errors in dom0's dmesg"),
+        Kind::DecodeOff { after_enable: true, .. } => write!(w, "pciback did not enable the device: on dom0 check dmesg for xen-pciback errors, or set permissive=1 for {d} in the pci= entry"),
+        Kind::BarHidden { .. } => write!(w, "fix the BAR assignment in dom0 (dom0 dmesg 'BAR n: no space' / 'failed to assign'; try pci=realloc on dom0's command line), then xl pci-assignable-remove {d} && xl pci-assignable-add {d}"),
+        Kind::Truncated64 | Kind::ReservedType => w.write_str("the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it"),
+        Kind::Unclaimed { .. } => w.write_str("set e820_host=1 in the domU's xl.cfg so the guest's memory map keeps the host's PCI hole free; see the guest's /proc/iomem for the conflicting range"),
+        Kind::StartMismatch { .. } => w.write_str("do not reassign BARs in the guest (remove pci=realloc/pci=assign-busses from the domU command line, no rescans): under pcifront the BAR stays where dom0 put it"),
+        Kind::SizeInconsistent { .. } | Kind::FlagMismatch { .. } | Kind::TypeMismatch { .. } => write!(w, "pciback snapshots dom0's resource when it seizes the device: xl pci-assignable-remove {d} && xl pci-assignable-add {d} after dom0's assignment is right"),
+        Kind::SubPage { .. } | Kind::SharedFrame { .. } => write!(w, "page-align the BAR in dom0: pci=resource_alignment=4096@{d} on dom0's kernel command line"),
+        Kind::BeyondPhysBits { .. } => w.write_str("dom0 or firmware must place the BAR below the CPU's address limit (firmware 'above 4G decoding' setting, or pci=realloc on dom0)"),
+        Kind::RamOverlap { .. } | Kind::P2mNotIdentity { .. } => {
+            let mib = (res.start >> 20).max(1);
+            write!(w, "set e820_host=1 in the domU's xl.cfg (guest memory map with the host's PCI hole), or keep memory/maxmem below {mib} MiB")
+        }
+        Kind::XenRefused { rc: EBUSY, .. } => write!(w, "the BAR address collides with RAM in the host's view: check /proc/iomem on dom0 and dom0's assignment of {d}"),
+        Kind::XenRefused { pfn, .. } => {
+            let first = res.start >> PAGE_SHIFT;
+            // Frames up to and including the last byte's (no overflow at the top of the space).
+            let n = match res.len() {
+                0 => 0,
+                len => ((res.start + (len - 1)) >> PAGE_SHIFT) - first + 1,
+            };
+            let (first, n) = if n == 0 { (pfn, 1) } else { (first, n) };
+            write!(w, "pass the device with pci=['{d}'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or grant them: iomem=['{first:x},{n:x}'] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Memory)")
+        }
+        Kind::ScratchFailed { .. } => w.write_str("retry with more free memory; if it persists, report it with this guest's log"),
+        Kind::ReadProbeAllOnes => write!(w, "on dom0: check lspci -vv -s {d} (Control: Mem+, power state D0) and whether dom0 moved the BAR after the grant"),
+        _ => Ok(()),
+    }
+}
+
+/// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds).
+pub fn write_line(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta) -> fmt::Result {
+    write!(w, "{} {} {}: ", f.severity().as_str(), f.code(), scope(f))?;
+    write_what(w, f)?;
+    w.write_str("; evidence: ")?;
+    write_evidence(w, f, facts)?;
+    let mut probe = Probe(false);
+    write_fix(&mut probe, f, facts, m)?;
+    if probe.0 {
+        w.write_str("; fix: ")?;
+        write_fix(w, f, facts, m)?;
+    }
+    Ok(())
+}
+
+/// Records whether anything was written.
+struct Probe(bool);
+
+impl Write for Probe {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 |= !s.is_empty();
+        Ok(())
+    }
+}
+
+/// The overall verdict of a device.
+pub fn verdict(findings: &Findings) -> &'static str {
+    if findings.count(Severity::Error) > 0 {
+        "FAIL"
+    } else if findings.count(Severity::Warning) > 0 {
+        "WARN"
+    } else {
+        "OK"
+    }
+}
+
+/// Writes the summary line.
+pub fn write_summary(w: &mut impl Write, findings: &Findings, m: &Meta) -> fmt::Result {
+    write!(
+        w,
+        "summary: {} {} error(s), {} warning(s), {} info",
+        verdict(findings),
+        findings.count(Severity::Error),
+        findings.count(Severity::Warning),
+        findings.count(Severity::Info)
+    )?;
+    if let Some(first) = findings.iter().find(|f| f.severity() == Severity::Error) {
+        write!(w, "; first error: {} {}", first.code(), scope(first))?;
+    }
+    write!(
+        w,
+        "; cost: {} config reads, {} hypercalls, {} us",
+        m.config_reads,
+        m.hypercalls,
+        m.probe_ns / 1000
+    )
+}
+
+/// Escapes a string for JSON.
+struct Json<W>(W);
+
+impl<W: Write> Write for Json<W> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for c in s.chars() {
+            match c {
+                '"' => self.0.write_str("\\\"")?,
+                '\\' => self.0.write_str("\\\\")?,
+                c if (c as u32) < 0x20 => write!(self.0, "\\u{:04x}", c as u32)?,
+                c => self.0.write_char(c)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Writes the whole report as one JSON object.
+pub fn write_json(
+    w: &mut impl Write,
+    facts: &DeviceFacts,
+    findings: &Findings,
+    m: &Meta,
+) -> fmt::Result {
+    write!(w, "{{\"device\":\"{}\",\"dom0_device\":", m.bdf)?;
+    match m.backend_bdf {
+        Some(b) => write!(w, "\"{b}\"")?,
+        None => w.write_str("null")?,
+    }
+    write!(w, ",\"id\":\"{:04x}:{:04x}\",", m.vendor, m.device)?;
+    let c = &facts.ctx;
+    write!(
+        w,
+        "\"context\":{{\"xen_pv\":{},\"dom0\":{},\"pcifront\":{},\"backend_domid\":",
+        c.xen_pv, c.initial_domain, c.pcifront
+    )?;
+    match c.backend_domid {
+        Some(d) => write!(w, "{d}")?,
+        None => w.write_str("null")?,
+    }
+    write!(
+        w,
+        ",\"ram_pages\":{},\"phys_bits\":{}}},",
+        c.ram_pages, c.phys_bits
+    )?;
+    w.write_str("\"task\":{\"pid\":")?;
+    write!(w, "{},\"comm\":\"", m.pid)?;
+    Json(&mut *w).write_str(m.comm())?;
+    write!(
+        w,
+        "\"}},\"cost\":{{\"config_reads\":{},\"hypercalls\":{},\"probe_ns\":{}}},",
+        m.config_reads, m.hypercalls, m.probe_ns
+    )?;
+    write!(
+        w,
+        "\"config\":{{\"command\":{},\"class_rev\":{},\"bars\":[",
+        facts.cfg.command, facts.cfg.class_rev
+    )?;
+    for (i, b) in facts.cfg.bars.iter().enumerate() {
+        write!(w, "{}{}", if i > 0 { "," } else { "" }, b)?;
+    }
+    write!(w, "],\"rom\":{}}},\"resources\":[", facts.cfg.rom)?;
+    for (i, b) in facts.bars.iter().enumerate() {
+        write!(
+            w,
+            "{}{{\"bar\":\"{}\",\"start\":{},\"end\":{},\"flags\":{},\"claimed\":{}}}",
+            if i > 0 { "," } else { "" },
+            bar_name(i as u8),
+            b.res.start,
+            b.res.end,
+            b.res.flags,
+            b.res.claimed
+        )?;
+    }
+    w.write_str("],\"findings\":[")?;
+    for (n, f) in findings.iter().enumerate() {
+        write!(
+            w,
+            "{}{{\"severity\":\"{}\",\"code\":\"{}\",\"scope\":\"{}\",\"what\":\"",
+            if n > 0 { "," } else { "" },
+            f.severity().as_str(),
+            f.code(),
+            scope(f)
+        )?;
+        write_what(&mut Json(&mut *w), f)?;
+        w.write_str("\",\"evidence\":\"")?;
+        write_evidence(&mut Json(&mut *w), f, facts)?;
+        w.write_str("\",\"fix\":\"")?;
+        write_fix(&mut Json(&mut *w), f, facts, m)?;
+        w.write_str("\"}")?;
+    }
+    write!(
+        w,
+        "],\"summary\":{{\"verdict\":\"{}\",\"errors\":{},\"warnings\":{},\"info\":{},\"dropped\":{}}}}}",
+        verdict(findings),
+        findings.count(Severity::Error),
+        findings.count(Severity::Warning),
+        findings.count(Severity::Info),
+        findings.dropped
+    )?;
+    w.write_char('\n')
+}
