@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! pcifront-diag: explains why a PCI device passed through to a Xen PV guest cannot use its
+//! BARs.
+//!
+//! Bind it to a device through `driver_override`; for every BAR it logs one line per finding
+//! (what is wrong, the evidence, the fix) and publishes the whole report as JSON in
+//! `/sys/kernel/debug/pcifront_diag/<BDF>/report`. It never writes a BAR.
+//!
+//! Layout:
+//! - this file: module and PCI driver registration;
+//! - `probe.rs`: the probe flow (facts from config space, resources, p2m and Xen);
+//! - `diag/`: the pure checks and wording, also built and tested on the host (`host/`);
+//! - `xen.rs` + `xen_shim.c`: the Xen calls Rust cannot make directly.
+
+use kernel::{debugfs, device::Core, pci, prelude::*};
+
+pub mod diag;
+mod probe;
+mod xen;
+
+kernel::sync::global_lock! {
+    // SAFETY: Initialized in the module initializer before the driver is registered.
+    unsafe(uninit) static ROOT: Mutex<Option<debugfs::Dir>> = None;
+}
+
+struct PcifrontDiag;
+
+// The table matches no real device: the module binds only where an admin writes
+// `pcifront_diag` to a device's `driver_override`.
+kernel::pci_device_table!(
+    PCI_TABLE,
+    <PcifrontDiag as pci::Driver>::IdInfo,
+    [(pci::DeviceId::from_id(pci::Vendor::XEN, 0xffff), ())]
+);
+
+impl pci::Driver for PcifrontDiag {
+    type IdInfo = ();
+    type Data<'bound> = probe::Diagnosis;
+    const ID_TABLE: pci::IdTable<Self::IdInfo> = &PCI_TABLE;
+
+    fn probe<'bound>(
+        pdev: &'bound pci::Device<Core<'_>>,
+        _info: Option<&'bound Self::IdInfo>,
+    ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
+        let root = ROOT.lock().clone();
+        probe::diagnose(pdev, root.as_ref(), module_parameters::read_probe.value())
+    }
+}
+
+#[pin_data(PinnedDrop)]
+struct Module {
+    #[pin]
+    _driver: kernel::driver::Registration<pci::Adapter<PcifrontDiag>>,
+}
+
+impl kernel::InPlaceModule for Module {
+    fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
+        // SAFETY: Called exactly once, before anything uses `ROOT`.
+        unsafe { ROOT.init() };
+        *ROOT.lock() = Some(debugfs::Dir::new(c"pcifront_diag"));
+        try_pin_init!(Self {
+            _driver <- kernel::driver::Registration::new(c"pcifront_diag", module),
+        })
+    }
+}
+
+#[pinned_drop]
+impl PinnedDrop for Module {
+    fn drop(self: Pin<&mut Self>) {
+        // Devices hold their own reference to the directory until they are unbound.
+        *ROOT.lock() = None;
+    }
+}
+
+module! {
+    type: Module,
+    name: "pcifront_diag",
+    authors: ["pcifront-diag developers"],
+    description: "Explains why a Xen PV passthrough PCI device cannot map its BARs",
+    license: "GPL",
+    params: {
+        read_probe: bool {
+            default: false,
+            description: "After all checks pass, map each memory BAR and read dword 0",
+        },
+    },
+}

@@ -1,0 +1,347 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! The probe flow: gather facts about the bound device, run the pure checks, log one line per
+//! finding and publish the JSON report in debugfs.
+//!
+//! Order matters and is the point of the module: config space and resources first (reads
+//! only, never a BAR write), then the p2m and Xen's verdict per frame through a scratch PTE
+//! (no lazy-MMU multicall, so no WARN), and only for BARs that passed all that, the opt-in read
+//! through `kernel::pci` (`read_probe=1`).
+
+use core::fmt::{self, Write};
+
+use kernel::{bindings, debugfs, device::Core, io::Io, pci, prelude::*, str::CString, time};
+
+use crate::diag::{
+    bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS},
+    checks::{self, Findings, Severity},
+    facts::{BarFacts, Config, DeviceFacts, Resource, Skip, IORESOURCE_MEM, PAGE_SHIFT},
+    report::{self, Bdf, Meta},
+    trial,
+};
+use crate::xen;
+
+/// The report kept in debugfs; `Debug` renders it as JSON (debugfs' `Writer`).
+pub(crate) struct Report {
+    facts: DeviceFacts,
+    findings: Findings,
+    meta: Meta,
+}
+
+impl fmt::Debug for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        report::write_json(f, &self.facts, &self.findings, &self.meta)
+    }
+}
+
+/// Per-device state: the debugfs directory and its report file, removed on unbind.
+pub(crate) struct Diagnosis {
+    _report: Pin<KBox<debugfs::File<KBox<Report>>>>,
+    _dir: debugfs::Dir,
+}
+
+/// The raw `struct pci_dev` behind a bound device.
+fn raw(pdev: &pci::Device<Core<'_>>) -> *mut bindings::pci_dev {
+    // `pci::Device` is `#[repr(transparent)]` over `Opaque<bindings::pci_dev>`.
+    core::ptr::from_ref(pdev).cast_mut().cast()
+}
+
+/// Config-space reads that keep the return code (the `kernel::pci` accessors drop it).
+struct ConfigReader {
+    pdev: *mut bindings::pci_dev,
+    reads: u32,
+    errors: u32,
+}
+
+impl ConfigReader {
+    fn dword(&mut self, offset: u16) -> u32 {
+        let mut v = 0u32;
+        // SAFETY: `pdev` is the bound device for the whole probe; `v` is a valid out pointer.
+        let rc = unsafe { bindings::pci_read_config_dword(self.pdev, i32::from(offset), &mut v) };
+        self.reads += 1;
+        if rc != 0 {
+            self.errors += 1;
+            return u32::MAX;
+        }
+        v
+    }
+}
+
+/// Longest log line kept; longer output is cut with `...`. printk records hold about 1 KiB.
+const LINE_MAX: usize = 900;
+
+/// A log line, on the heap: a finding with its evidence and fix is several hundred bytes and
+/// the probe runs on whatever kernel stack wrote to sysfs.
+struct Line {
+    buf: KVec<u8>,
+    cut: bool,
+}
+
+impl Line {
+    fn new() -> Self {
+        Self {
+            buf: KVec::with_capacity(LINE_MAX, GFP_KERNEL).unwrap_or_default(),
+            cut: false,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only whole `str`s, or prefixes cut at a char boundary, are copied in.
+        core::str::from_utf8(&self.buf).unwrap_or("<invalid utf-8>")
+    }
+}
+
+impl Write for Line {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        if self.cut {
+            return Ok(());
+        }
+        let room = LINE_MAX.saturating_sub(3 + self.buf.len());
+        let mut n = s.len().min(room);
+        while !s.is_char_boundary(n) {
+            n -= 1;
+        }
+        // Within the capacity reserved in `new()`: no reallocation. If that reservation
+        // failed, the line is simply empty.
+        if self
+            .buf
+            .extend_from_slice(&s.as_bytes()[..n], GFP_NOWAIT)
+            .is_err()
+        {
+            self.cut = true;
+            return Ok(());
+        }
+        if n < s.len() {
+            let _ = self.buf.extend_from_slice(b"...", GFP_NOWAIT);
+            self.cut = true;
+        }
+        Ok(())
+    }
+}
+
+fn resources(pdev: *mut bindings::pci_dev) -> [Resource; NUM_RESOURCES] {
+    let mut out = [Resource::default(); NUM_RESOURCES];
+    for (i, r) in out.iter_mut().enumerate() {
+        // SAFETY: `pdev` is the bound device; `resource` has `DEVICE_COUNT_RESOURCE` (> 6)
+        // entries, and the PCI core does not change them while a driver is bound.
+        let res = unsafe { &(*pdev).resource[i] };
+        *r = Resource {
+            start: res.start,
+            end: res.end,
+            // CAST: `c_ulong` is `usize` in the kernel crate; 64 bits on x86_64.
+            flags: res.flags as u64,
+            claimed: !res.parent.is_null(),
+        };
+    }
+    out
+}
+
+fn task_meta(meta: &mut Meta) {
+    let task = kernel::current!();
+    meta.pid = task.pid();
+    // SAFETY: `current` is a live task; `comm` is a fixed-size array that is always
+    // NUL-terminated, and we copy at most its size.
+    let comm = unsafe { (*task.as_ptr()).comm };
+    for (d, s) in meta.comm.iter_mut().zip(comm.iter()) {
+        *d = *s;
+    }
+}
+
+/// Tests one memory BAR against guest RAM, the p2m and Xen.
+fn xen_checks(
+    f: &mut BarFacts,
+    ctx: &crate::diag::facts::Context,
+    scratch: &mut Option<core::result::Result<xen::Scratch, i32>>,
+) {
+    let res = f.res;
+    let len = res.len();
+    if len == 0 || res.flags & IORESOURCE_MEM == 0 {
+        f.skipped = Some(Skip::NoResource);
+        return;
+    }
+    f.ram_overlap = xen::ram_overlap(res.start, res.end);
+    if !ctx.xen_pv || ctx.initial_domain {
+        f.skipped = Some(Skip::NotPv);
+        return;
+    }
+    let first = res.start >> PAGE_SHIFT;
+    let frames = (res.end >> PAGE_SHIFT) - first + 1;
+    let p = xen::p2m(first, frames);
+    f.p2m = Some(p);
+    if p.non_identity > 0 {
+        // Mapping would not reach the device (or would map guest RAM): report, do not try.
+        f.skipped = Some(Skip::P2m);
+        return;
+    }
+    let s = scratch.get_or_insert_with(xen::Scratch::new);
+    match s {
+        Ok(s) => {
+            f.verdict = Some(trial::scan(first, frames, trial::FULL_SCAN_FRAMES, |pfn| {
+                s.trial(pfn)
+            }))
+        }
+        Err(rc) => f.skipped = Some(Skip::Scratch(*rc)),
+    }
+}
+
+/// Reads dword 0 of every memory BAR that passed all other checks, through `kernel::pci`.
+/// `findings` are those of the checks so far.
+fn read_probe(
+    pdev: &pci::Device<Core<'_>>,
+    facts: &mut DeviceFacts,
+    findings: &Findings,
+    cfg: &mut ConfigReader,
+) {
+    let mut enabled = false;
+    for i in 0..6u8 {
+        let bf = &facts.bars[usize::from(i)];
+        let clean = !findings
+            .iter()
+            .any(|f| f.bar == Some(i) && f.severity() != Severity::Info);
+        let tested_ok = bf.verdict.is_some_and(|v| v.refused == 0);
+        if !clean || !tested_ok || bf.res.flags & IORESOURCE_MEM == 0 {
+            continue;
+        }
+        if !enabled {
+            if let Err(e) = pdev.enable_device_mem() {
+                dev_warn!(pdev, "read probe: enabling the device failed: {:?}\n", e);
+                return;
+            }
+            enabled = true;
+        }
+        match pdev.iomap_region(u32::from(i), c"pcifront_diag") {
+            Ok(bar) => match bar.try_read32(0) {
+                Ok(v) => facts.bars[usize::from(i)].read_probe = Some(v),
+                Err(e) => dev_warn!(pdev, "read probe BAR{}: read failed: {:?}\n", i, e),
+            },
+            Err(e) => dev_warn!(pdev, "read probe BAR{}: iomap failed: {:?}\n", i, e),
+        }
+    }
+    if enabled {
+        facts.cfg.command = (cfg.dword(4) & 0xffff) as u16;
+        // SAFETY: we enabled the device above and release it here; the BAR mappings are gone.
+        unsafe { bindings::pci_disable_device(raw(pdev)) };
+    }
+}
+
+/// A zeroed report on the heap: the facts and findings are kilobytes, too much for the
+/// probe's kernel stack to hold several copies of.
+#[inline(never)]
+fn new_report() -> Result<KBox<Report>> {
+    Ok(KBox::new(
+        Report {
+            facts: DeviceFacts::default(),
+            findings: Findings::default(),
+            meta: Meta::default(),
+        },
+        GFP_KERNEL,
+    )?)
+}
+
+/// Reads the config registers the checks need (10 dword reads).
+fn read_config(cfg: &mut ConfigReader, out: &mut Config) {
+    out.id = cfg.dword(0);
+    out.command = (cfg.dword(4) & 0xffff) as u16;
+    out.class_rev = cfg.dword(8);
+    for (i, b) in out.bars.iter_mut().enumerate() {
+        *b = cfg.dword(PCI_BASE_ADDRESS_0 + 4 * i as u16);
+    }
+    out.rom = cfg.dword(PCI_ROM_ADDRESS);
+    out.read_errors = cfg.errors;
+}
+
+/// Logs one line per finding and the summary line.
+#[inline(never)]
+fn log_findings(pdev: &pci::Device<Core<'_>>, rep: &Report) {
+    for f in rep.findings.iter() {
+        let mut line = Line::new();
+        let _ = report::write_line(&mut line, f, &rep.facts, &rep.meta);
+        match f.severity() {
+            Severity::Error => dev_err!(pdev, "{}\n", line.as_str()),
+            Severity::Warning => dev_warn!(pdev, "{}\n", line.as_str()),
+            Severity::Info => dev_info!(pdev, "{}\n", line.as_str()),
+        }
+    }
+    let mut line = Line::new();
+    let _ = report::write_summary(&mut line, &rep.findings, &rep.meta);
+    dev_info!(pdev, "{}\n", line.as_str());
+}
+
+/// Diagnoses the bound device: logs the findings and returns the debugfs state.
+pub(crate) fn diagnose(
+    pdev: &pci::Device<Core<'_>>,
+    root: Option<&debugfs::Dir>,
+    read_probe_enabled: bool,
+) -> Result<Diagnosis> {
+    let t0 = time::Instant::<time::Monotonic>::now();
+    let raw = raw(pdev);
+    let mut cfg = ConfigReader {
+        pdev: raw,
+        reads: 0,
+        errors: 0,
+    };
+    let mut rep = new_report()?;
+    read_config(&mut cfg, &mut rep.facts.cfg);
+
+    let xc = xen::context(raw);
+    rep.facts.ctx = xc.ctx;
+    for (f, r) in rep.facts.bars.iter_mut().zip(resources(raw)) {
+        f.res = r;
+    }
+
+    let mut scratch = None;
+    let ctx = rep.facts.ctx;
+    for f in rep.facts.bars.iter_mut() {
+        xen_checks(f, &ctx, &mut scratch);
+    }
+    let hypercalls = match &scratch {
+        Some(Ok(s)) => s.hypercalls,
+        _ => 0,
+    };
+    drop(scratch);
+
+    let r = &mut *rep;
+    checks::check_into(&r.facts, &mut r.findings);
+    if read_probe_enabled {
+        read_probe(pdev, &mut r.facts, &r.findings, &mut cfg);
+        checks::check_into(&r.facts, &mut r.findings);
+    }
+
+    // SAFETY: `raw` is the bound device; its bus pointer is valid while bound.
+    let (bus, devfn) = unsafe { ((*(*raw).bus).number, (*raw).devfn) };
+    let id = rep.facts.cfg.id;
+    let m = &mut rep.meta;
+    m.bdf = Bdf {
+        domain: xc.pci_domain,
+        bus,
+        dev: (devfn >> 3) as u8,
+        func: (devfn & 7) as u8,
+    };
+    m.backend_bdf = xc.backend_bdf;
+    m.vendor = (id & 0xffff) as u16;
+    m.device = (id >> 16) as u16;
+    m.config_reads = cfg.reads;
+    m.hypercalls = hypercalls;
+    task_meta(m);
+    m.probe_ns = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(0);
+
+    log_findings(pdev, &rep);
+
+    let b = rep.meta.bdf;
+    let name = CString::try_from_fmt(fmt!(
+        "{:04x}:{:02x}:{:02x}.{:x}",
+        b.domain,
+        b.bus,
+        b.dev,
+        b.func
+    ))?;
+    let dir = match root {
+        Some(r) => r.subdir(&name),
+        None => debugfs::Dir::new(&name),
+    };
+    let file = KBox::pin_init(dir.read_only_file(c"report", rep), GFP_KERNEL)?;
+    Ok(Diagnosis {
+        _report: file,
+        _dir: dir,
+    })
+}

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcifront-diag C shim: the few Xen facts and hypercalls that are static
+ * inlines or macros in C and therefore out of reach for Rust. Mirrored by
+ * src/xen.rs; keep both in sync.
+ */
+#ifndef PFD_XEN_SHIM_H
+#define PFD_XEN_SHIM_H
+
+#include <linux/types.h>
+
+/* Where the device sits. */
+struct pfd_xen_ctx {
+	u8 xen_pv;		/* xen_pv_domain() */
+	u8 initial_domain;	/* xen_initial_domain() */
+	u8 pcifront;		/* host bridge parent is the pcifront xenbus device */
+	u8 phys_bits;		/* boot_cpu_data.x86_phys_bits */
+	s32 backend_domid;	/* xenbus otherend_id, -1 if unknown */
+	u32 pci_domain;		/* pci_domain_nr() */
+	u64 ram_pages;		/* xen_start_info->nr_pages, 0 if not PV */
+	char backend_bdf[16];	/* dom0's name for the device ("dev-N"), "" if unknown */
+};
+
+/* p2m classification of one pfn (pfd_p2m_lookup()). */
+#define PFD_P2M_IDENTITY	0	/* identity frame for the same pfn */
+#define PFD_P2M_INVALID		1	/* INVALID_P2M_ENTRY */
+#define PFD_P2M_FOREIGN		2	/* another domain's frame */
+#define PFD_P2M_OTHER		3	/* a different mfn (guest RAM) */
+
+/* A private scratch page whose PTE the trial mapping borrows. */
+struct pfd_scratch {
+	void *buf;
+	void *ptep;
+	u64 orig;
+};
+
+int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);
+int pfd_p2m_lookup(u64 pfn, u64 *raw);
+int pfd_ram_overlap(u64 start, u64 end);
+int pfd_scratch_init(struct pfd_scratch *s);
+int pfd_trial_map(struct pfd_scratch *s, u64 mfn, u8 *read_only);
+void pfd_scratch_fini(struct pfd_scratch *s);
+
+#endif /* PFD_XEN_SHIM_H */
