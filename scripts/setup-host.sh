@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Install what the bookworm host needs to build the kernel, the module and the
+# lab: compiler/kernel build deps, libclang-19 (bookworm), bindgen-cli
+# (crates.io), QEMU (bookworm) and the tools that build root filesystems.
+# Idempotent: a second run only checks.
+source "$(dirname "$0")/lib.sh"
+
+BINDGEN_VERSION=${BINDGEN_VERSION:-0.72.1}
+PKGS="build-essential bc flex bison libelf-dev libssl-dev cpio kmod rsync xz-utils zstd
+      libclang-19-dev clang-19 llvm-19 lld-19 dwarves python3
+      qemu-system-x86 busybox-static mmdebstrap debian-archive-keyring
+      ca-certificates curl expect"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+	log "apt-get install:$missing"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get -q update >&2 || true
+	# shellcheck disable=SC2086
+	apt-get -q install -y --no-install-recommends $missing >&2
+fi
+
+export PATH=$HOME/.cargo/bin:$PATH
+if ! bindgen --version 2>/dev/null | grep -q " $BINDGEN_VERSION\$"; then
+	log "cargo install bindgen-cli $BINDGEN_VERSION"
+	LIBCLANG_PATH=/usr/lib/llvm-19/lib cargo install --locked --quiet bindgen-cli --version "$BINDGEN_VERSION" >&2
+fi
+log "host ready: $(rustc --version), $(bindgen --version), $(qemu-system-x86_64 --version | head -n1)"
