@@ -1,0 +1,120 @@
+# shellcheck shell=sh
+# Helpers for lab scenarios, sourced by dom0's /init. A scenario script drives
+# the real toolstack (xl) and talks to the domU's /init through its console.
+
+DOMU=domu
+DOMU_LOG=/var/log/xen/console/guest-$DOMU.log
+SEQ=0
+
+lab() { echo "LAB: $*"; }
+
+# Copy the domU console log's new complete lines to dom0's console, prefixed
+# "domU| ". Polled (from wait_domu and at the end), not a background tail -f:
+# under load a follower could lose its output, and the lab's assertions need
+# every line. The count of lines already shown lives in a file so that
+# lab_finish, outside the scenario's subshell, can show the rest.
+DOMU_SHOWN=/tmp/domu-lines-shown
+show_domu() {
+	[ -f "$DOMU_LOG" ] || return 0
+	n=$(wc -l <"$DOMU_LOG")
+	shown=$(cat "$DOMU_SHOWN" 2>/dev/null || echo 0)
+	[ "$n" -gt "$shown" ] || return 0
+	sed -n "$((shown + 1)),${n}p" "$DOMU_LOG" | sed -e 's/\r$//' -e 's/^/domU| /'
+	echo "$n" >"$DOMU_SHOWN"
+}
+
+# wait_domu <fixed string> [timeout s]: wait for a line in the domU console log.
+wait_domu() {
+	t=0
+	lim=${2:-120}
+	while ! grep -qF -- "$1" "$DOMU_LOG" 2>/dev/null; do
+		show_domu
+		sleep 0.5
+		t=$((t + 1))
+		if [ "$t" -ge $((lim * 2)) ]; then
+			lab "timeout waiting for domU: $1"
+			return 1
+		fi
+	done
+	show_domu
+}
+
+# create_domu [extra xl.cfg lines...]: boot the PV domU (busybox + pcifront_diag.ko).
+create_domu() {
+	cat >/tmp/domu.cfg <<CFG
+name = "$DOMU"
+type = "pv"
+kernel = "/lab/domu/vmlinuz"
+ramdisk = "/lab/domu/initrd"
+extra = "console=hvc0 loglevel=7 print-fatal-signals=1"
+memory = 128
+vcpus = 1
+passthrough = "enabled"
+on_crash = "preserve"
+CFG
+	for l in "$@"; do echo "$l" >>/tmp/domu.cfg; done
+	lab "domU config:"
+	sed 's/^/LAB:   /' /tmp/domu.cfg
+	xl create /tmp/domu.cfg || return 1
+	DOMID=$(xl domid "$DOMU")
+	lab "domU created, domid $DOMID ($(cut -d' ' -f1 /proc/uptime) s)"
+	wait_domu "DOMU READY" 120 || return 1
+	lab "domU ready ($(cut -d' ' -f1 /proc/uptime) s)"
+}
+
+# attach <dom0 BDF> <guest BDF>: hand the device to pciback, hot-plug it into
+# the running domU (after pcifront is up: no xenbus state-reset race) and wait
+# until the guest's PCI core has added it.
+attach() {
+	xl pci-assignable-add "$1"
+	xl pci-attach "$DOMU" "$1" || return 1
+	domu wait_dev "$2"
+}
+
+# domu <command...>: run a command in the domU's /init loop and wait for it.
+domu() {
+	SEQ=$((SEQ + 1))
+	tty=$(xenstore-read "/local/domain/$DOMID/console/tty")
+	printf '%s %s\n' "$SEQ" "$*" >"$tty"
+	# A domU that stops answering ends the scenario (the subshell), not the lab.
+	wait_domu "DOMU DONE $SEQ " "${DOMU_TIMEOUT:-120}" || exit 1
+}
+
+# sysfs 'resource' line of a dom0 device's BAR: "start end flags" (hex).
+bar_of() {
+	sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource"
+}
+
+# revoke_bar <dom0 BDF> <bar>: take back the domain's permission for a BAR's
+# frames (what libxl granted at pci-attach), leaving the device attached: the
+# state of a toolstack that never granted it.
+grant_bar() {
+	set -- "$1" "$2" "$3" $(bar_of "$1" "$2")
+	python3 - "$DOMID" "$4" "$5" "$3" <<'PY'
+import sys
+sys.path.insert(0, "/usr/lib/xen-4.20/lib/python")
+import xen.lowlevel.xc as xc
+dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
+first = start >> 12
+n = ((end + 1 + 4095) >> 12) - first
+xc.xc().domain_iomem_permission(dom, first, n, allow)
+print("LAB: iomem permission d%d %x,%x %s" % (dom, first, n, "granted" if allow else "revoked"))
+PY
+}
+revoke_bar() { grant_bar "$1" "$2" 0; }
+
+# Show the domain's I/O memory rangeset as Xen holds it.
+xen_iomem() {
+	xl debug-keys q >/dev/null 2>&1
+	xl dmesg | grep -A8 "Rangesets belonging to domain $DOMID" | grep -m1 "I/O Memory" | sed "s/^/LAB: d$DOMID /"
+}
+
+lab_finish() {
+	# No xl destroy: dom0 reboots Xen (and QEMU exits) right after, and
+	# tearing down a domU whose driver oopsed costs pciback ~15 s of resets.
+	sleep 0.5
+	show_domu
+	echo "LAB: END ($(cut -d' ' -f1 /proc/uptime) s)"
+	sync
+	busybox reboot -f
+}

@@ -1,0 +1,15 @@
+# bench: probe cost side by side in one run. For edu (one 1 MiB BAR) and
+# e1000e (three memory BARs, an I/O BAR, a ROM), bind a driver whose probe
+# only enables the device (bench/pfd_enable_only.rs) and pcifront_diag,
+# alternately, five times each. scripts/bench.sh turns the log into ratios.
+create_domu || exit 1
+attach 00:04.0 0000:00:00.0 || exit 1
+attach 00:05.0 0000:00:01.0 || exit 1
+domu "insmod /pfd_enable_only.ko && insmod /pcifront_diag.ko"
+for i in 1 2 3 4 5; do
+	for dev in 0000:00:00.0 0000:00:01.0; do
+		domu "bindto pfd_enable_only $dev; unbindfrom pfd_enable_only $dev"
+		domu "bindto pcifront_diag $dev; unbindfrom pcifront_diag $dev"
+	done
+done
+domu "rmmod pcifront_diag pfd_enable_only && echo 'bench modules unloaded'"
