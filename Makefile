@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+# pcifront-diag: out-of-tree Rust-for-Linux module + lab.
+#
+#   make                build src/pcifront_diag.ko (and bench/) against KDIR (default: the cached
+#                       reference kernel, built on first use)
+#   make kernel         build (or find) the reference kernel; prints its tree
+#   make clippy         build with CLIPPY=1
+#   make rust-analyzer  write rust-project.json
+#   make host-test      cargo test of the pure logic (src/diag) on the host
+#   make test           everything CI runs: setup, host tests, module, lab
+#   make lab-<name>     one lab scenario (see qemu/scenarios/)
+#   make bench          probe cost vs an enable-only driver, one lab run
+#   make clean
+
+SHELL := /bin/bash
+KDIR ?= $(shell $(CURDIR)/scripts/build-kernel.sh 2>/dev/null | tail -n1)
+MAKEFLAGS += --no-print-directory
+# Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
+export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
+
+.PHONY: all modules kernel clippy rust-analyzer host-test test bench clean setup fmt-check
+
+all: modules
+
+modules:
+	@test -n "$(KDIR)" || { echo "no kernel tree: run scripts/build-kernel.sh (or make kernel) and read its log"; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+kernel:
+	./scripts/build-kernel.sh
+
+clippy:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) CLIPPY=1 modules
+
+rust-analyzer:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) rust-analyzer
+
+setup:
+	./scripts/setup-host.sh
+
+host-test:
+	cd host && cargo test --quiet
+
+fmt-check:
+	rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
+	cd host && cargo fmt --check
+
+test:
+	./scripts/test.sh
+
+lab-%: modules
+	./qemu/run $*
+
+bench: modules
+	./scripts/bench.sh
+
+clean:
+	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+	rm -rf host/target out
