@@ -33,13 +33,26 @@ make KDIR="$KDIR" CLIPPY=1 modules 2>&1 | tee out-clippy.log
 rm -f out-clippy.log
 
 step "lab"
+# qemu/run's verdict (MISSING/UNEXPECTED lines, timings) is kept per scenario
+# so that a failure is explained again at the very end of the output, where
+# a truncated CI log still shows it.
+run_scenario() {
+	mkdir -p out/lab
+	LAB_NO_BUILD=1 qemu/run "$1" 2>&1 | tee "out/lab/$1.result"
+}
+explain() {
+	log "---- $1: qemu/run said:"
+	grep -E '^lab: (MISSING|UNEXPECTED|STALLED|QEMU exited|a guest)' "out/lab/$1.result" || true
+	log "---- $1: last lines of out/lab/$1.log:"
+	tail -n 12 "out/lab/$1.log" 2>/dev/null || true
+}
 scripts/build-lab.sh
 failed=""
 retried=""
 for s in ${LAB_SCENARIOS:-healthy denied unclaimed sub-page decode-off not-pv detach bench}; do
 	step "lab scenario $s"
 	rc=0
-	LAB_NO_BUILD=1 qemu/run "$s" || rc=$?
+	run_scenario "$s" || rc=$?
 	# Exit 3 (the lab stalled) and 4 (a guest user-space program crashed) are
 	# faults of the nested emulation, not findings about the module: one retry.
 	# Any other failure, or a second one, fails the run.
@@ -48,10 +61,13 @@ for s in ${LAB_SCENARIOS:-healthy denied unclaimed sub-page decode-off not-pv de
 		cp "out/lab/$s.log" "out/lab/$s.first-try.log" || true
 		log "lab scenario $s hit an emulation fault (exit $rc); retrying once"
 		rc=0
-		LAB_NO_BUILD=1 qemu/run "$s" || rc=$?
+		run_scenario "$s" || rc=$?
 	fi
 	[ "$rc" = 0 ] || failed="$failed $s"
 done
 [ -z "$retried" ] || log "lab scenarios retried after an emulation fault:$retried (first logs: out/lab/<name>.first-try.log)"
-[ -z "$failed" ] || die "lab scenarios failed:$failed"
+if [ -n "$failed" ]; then
+	for s in $failed; do explain "$s"; done
+	die "lab scenarios failed:$failed"
+fi
 step "all tests passed"
