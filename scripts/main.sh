@@ -11,11 +11,13 @@ export KDIR
 make KDIR="$KDIR" modules
 rc=0
 qemu/run denied || rc=$?
-if [ "$rc" = 3 ] || [ "$rc" = 4 ]; then
-	log "the lab hit an emulation fault (exit $rc); running it once more"
+try=1
+while { [ "$rc" = 3 ] || [ "$rc" = 4 ]; } && [ "$try" -lt 3 ]; do
+	log "the lab hit an emulation fault (exit $rc) on try $try; running it again"
+	try=$((try + 1))
 	rc=0
 	LAB_NO_BUILD=1 qemu/run denied || rc=$?
-fi
+done
 [ "$rc" = 0 ] || die "the denied scenario failed (log: out/lab/denied.log)"
 echo
 echo "== pcifront_diag's diagnosis (from out/lab/denied.log) =="

@@ -54,18 +54,20 @@ for s in ${LAB_SCENARIOS:-healthy denied unclaimed sub-page decode-off not-pv de
 	rc=0
 	run_scenario "$s" || rc=$?
 	# Exit 3 (the lab stalled) and 4 (a guest user-space program crashed) are
-	# faults of the nested emulation, not findings about the module: one retry.
-	# Any other failure, or a second one, fails the run.
-	if [ "$rc" = 3 ] || [ "$rc" = 4 ]; then
+	# faults of the nested emulation, not findings about the module (see the
+	# torture scenario): up to two retries. Any other failure fails the run.
+	try=1
+	while { [ "$rc" = 3 ] || [ "$rc" = 4 ]; } && [ "$try" -lt 3 ]; do
 		retried="$retried $s"
-		cp "out/lab/$s.log" "out/lab/$s.first-try.log" || true
-		log "lab scenario $s hit an emulation fault (exit $rc); retrying once"
+		cp "out/lab/$s.log" "out/lab/$s.try$try.log" || true
+		log "lab scenario $s hit an emulation fault (exit $rc) on try $try; retrying"
+		try=$((try + 1))
 		rc=0
 		run_scenario "$s" || rc=$?
-	fi
+	done
 	[ "$rc" = 0 ] || failed="$failed $s"
 done
-[ -z "$retried" ] || log "lab scenarios retried after an emulation fault:$retried (first logs: out/lab/<name>.first-try.log)"
+[ -z "$retried" ] || log "lab scenarios retried after an emulation fault:$retried (earlier logs: out/lab/<name>.try<n>.log)"
 if [ -n "$failed" ]; then
 	for s in $failed; do explain "$s"; done
 	die "lab scenarios failed:$failed"
