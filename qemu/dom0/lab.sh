@@ -23,6 +23,11 @@ show_domu() {
 	echo "$n" >"$DOMU_SHOWN"
 }
 
+# domu_crashed: true when xl lists the domU in the crashed state ('c').
+domu_crashed() {
+	xl list "$DOMU" 2>/dev/null | awk -v d="$DOMU" '$1 == d && $5 ~ /c/ { found = 1 } END { exit !found }'
+}
+
 # wait_domu <fixed string> [timeout s]: wait for a line in the domU console log.
 wait_domu() {
 	t=0
@@ -33,6 +38,13 @@ wait_domu() {
 		t=$((t + 1))
 		if [ "$t" -ge $((lim * 2)) ]; then
 			lab "timeout waiting for domU: $1"
+			return 1
+		fi
+		# A domU that crashed (on_crash = preserve) will never answer: end
+		# the wait now instead of after the timeout.
+		if [ $((t % 10)) = 0 ] && domu_crashed; then
+			show_domu
+			lab "domU crashed while waiting for: $1"
 			return 1
 		fi
 	done
