@@ -2,6 +2,8 @@
 # dom0 forks and execs in a loop while a PV domU is created and destroyed
 # again and again; every user-space crash the kernels log is counted.
 # Not part of make test: a tool for judging QEMU/Xen options (LAB_QEMU_EXTRA).
+# The domU counts silently for long stretches:
+# lab-stall: 300
 rounds=${TORTURE_ROUNDS:-8}
 (
 	i=0
