@@ -77,3 +77,25 @@ trixie_versions() {
 	trixie_update
 	trixie_cache madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -u
 }
+
+# lab_scenario <name>: qemu/run <name> (lab inputs already built), up to three
+# tries while it ends in an emulation fault: exit 3 (the lab stalled) or 4 (a
+# guest user-space program crashed). Those are faults of Xen PV under QEMU TCG
+# that happen without the module too (qemu/scenarios/torture.sh); any other
+# failure ends at once. qemu/run's verdict is kept in out/lab/<name>.result,
+# earlier tries' logs in out/lab/<name>.try<n>.log. Returns qemu/run's last
+# exit code; LAB_RETRIED collects the names of retried scenarios.
+LAB_RETRIED=""
+lab_scenario() {
+	local s=$1 rc try=1
+	mkdir -p "$TOP/out/lab"
+	while :; do
+		rc=0
+		LAB_NO_BUILD=1 "$TOP/qemu/run" "$s" 2>&1 | tee "$TOP/out/lab/$s.result" || rc=$?
+		{ [ "$rc" = 3 ] || [ "$rc" = 4 ]; } && [ "$try" -lt 3 ] || return "$rc"
+		cp "$TOP/out/lab/$s.log" "$TOP/out/lab/$s.try$try.log" || true
+		LAB_RETRIED="$LAB_RETRIED $s"
+		log "lab scenario $s hit an emulation fault (exit $rc) on try $try; retrying"
+		try=$((try + 1))
+	done
+}

@@ -9,15 +9,9 @@ scripts/setup-host.sh
 KDIR=$(scripts/build-kernel.sh | tail -n1)
 export KDIR
 make KDIR="$KDIR" modules
+scripts/build-lab.sh
 rc=0
-qemu/run denied || rc=$?
-try=1
-while { [ "$rc" = 3 ] || [ "$rc" = 4 ]; } && [ "$try" -lt 3 ]; do
-	log "the lab hit an emulation fault (exit $rc) on try $try; running it again"
-	try=$((try + 1))
-	rc=0
-	LAB_NO_BUILD=1 qemu/run denied || rc=$?
-done
+lab_scenario denied || rc=$?
 [ "$rc" = 0 ] || die "the denied scenario failed (log: out/lab/denied.log)"
 echo
 echo "== pcifront_diag's diagnosis (from out/lab/denied.log) =="

@@ -33,13 +33,8 @@ make KDIR="$KDIR" CLIPPY=1 modules 2>&1 | tee out-clippy.log
 rm -f out-clippy.log
 
 step "lab"
-# qemu/run's verdict (MISSING/UNEXPECTED lines, timings) is kept per scenario
-# so that a failure is explained again at the very end of the output, where
-# a truncated CI log still shows it.
-run_scenario() {
-	mkdir -p out/lab
-	LAB_NO_BUILD=1 qemu/run "$1" 2>&1 | tee "out/lab/$1.result"
-}
+# A failed scenario's verdict (out/lab/<name>.result) is repeated at the very
+# end of the output, where a truncated CI log still shows it.
 explain() {
 	log "---- $1: qemu/run said:"
 	grep -E '^lab: (MISSING|UNEXPECTED|STALLED|QEMU exited|a guest)' "out/lab/$1.result" || true
@@ -48,26 +43,11 @@ explain() {
 }
 scripts/build-lab.sh
 failed=""
-retried=""
 for s in ${LAB_SCENARIOS:-healthy denied unclaimed sub-page decode-off not-pv detach bench}; do
 	step "lab scenario $s"
-	rc=0
-	run_scenario "$s" || rc=$?
-	# Exit 3 (the lab stalled) and 4 (a guest user-space program crashed) are
-	# faults of the nested emulation, not findings about the module (see the
-	# torture scenario): up to two retries. Any other failure fails the run.
-	try=1
-	while { [ "$rc" = 3 ] || [ "$rc" = 4 ]; } && [ "$try" -lt 3 ]; do
-		retried="$retried $s"
-		cp "out/lab/$s.log" "out/lab/$s.try$try.log" || true
-		log "lab scenario $s hit an emulation fault (exit $rc) on try $try; retrying"
-		try=$((try + 1))
-		rc=0
-		run_scenario "$s" || rc=$?
-	done
-	[ "$rc" = 0 ] || failed="$failed $s"
+	lab_scenario "$s" || failed="$failed $s"
 done
-[ -z "$retried" ] || log "lab scenarios retried after an emulation fault:$retried (earlier logs: out/lab/<name>.try<n>.log)"
+[ -z "$LAB_RETRIED" ] || log "lab scenarios retried after an emulation fault:$LAB_RETRIED (earlier logs: out/lab/<name>.try<n>.log)"
 if [ -n "$failed" ]; then
 	for s in $failed; do explain "$s"; done
 	die "lab scenarios failed:$failed"
