@@ -9,9 +9,14 @@ use pcifront_diag_core::diag::report::{
     scope, verdict, write_evidence, write_fix, write_json, write_line, write_summary, write_what,
     Bdf, Meta,
 };
-use pcifront_diag_core::diag::trial::{scan, FULL_SCAN_FRAMES};
+use pcifront_diag_core::diag::trial::DEFAULT_MAX_FRAMES;
 use proptest::prelude::*;
-use serde_json::Value;
+use serde_json::{json, Value};
+
+const M: Trial = Trial::Mapped;
+const RO: Trial = Trial::ReadOnly;
+const EPERM: Trial = Trial::Refused(-1);
+const EBUSY: Trial = Trial::Refused(-16);
 
 fn comm(s: &str) -> [u8; 16] {
     let mut c = [0u8; 16];
@@ -19,6 +24,8 @@ fn comm(s: &str) -> [u8; 16] {
     c
 }
 
+/// What the module records for the healthy device and the 2009 case: one batch of 256 trial
+/// mappings and one restore of the 256 slots it used.
 fn meta() -> Meta {
     Meta {
         bdf: Bdf {
@@ -39,19 +46,21 @@ fn meta() -> Meta {
         comm: comm("cat"),
         config_reads: 12,
         hypercalls: 2,
+        trial_entries: 512,
         probe_ns: 1_500_000,
     }
 }
 
 /// The 2009 case: Xen refuses every frame of BAR0 with -EPERM (`iomem=` missing).
 fn case_2009() -> DeviceFacts {
-    let mut f = healthy();
-    let v = scan(BAR0 >> PAGE_SHIFT, BAR0_FRAMES, FULL_SCAN_FRAMES, |_| {
-        Trial::Refused(-1)
-    });
-    assert_eq!(v.refused, 256);
-    assert_eq!(v.first_refused, Some((0xfea00, -1)));
-    f.bars[0].verdict = Some(v);
+    let f = healthy_with(|_| EPERM);
+    let v = f.bars[0].verdict.unwrap();
+    assert_eq!(
+        ranges(&v.refused),
+        [(BAR0_PFN, BAR0_PFN + 0xff, EPERM)],
+        "one refused run over the BAR"
+    );
+    assert_eq!(v.granted.count, 0);
     f
 }
 
@@ -65,18 +74,49 @@ fn lines(facts: &DeviceFacts, m: &Meta) -> Vec<String> {
     check(facts).iter().map(|f| line(f, facts, m)).collect()
 }
 
+/// The log line of the one finding with this code.
+fn line_of(facts: &DeviceFacts, code: &str) -> String {
+    let out = check(facts);
+    let f = out
+        .find(code)
+        .unwrap_or_else(|| panic!("no {code} in {:?}", codes(&out)));
+    line(f, facts, &meta())
+}
+
 fn fix(f: &Finding, facts: &DeviceFacts, m: &Meta) -> String {
     let mut s = String::new();
     write_fix(&mut s, f, facts, m).unwrap();
     s
 }
 
-fn json(facts: &DeviceFacts, findings: &Findings, m: &Meta) -> Value {
+fn evidence(f: &Finding, facts: &DeviceFacts) -> String {
+    let mut s = String::new();
+    write_evidence(&mut s, f, facts).unwrap();
+    s
+}
+
+fn json_report(facts: &DeviceFacts, findings: &Findings, m: &Meta) -> Value {
     let mut s = String::new();
     write_json(&mut s, facts, findings, m).unwrap();
     assert!(s.ends_with("}\n"), "JSON report ends with a newline: {s:?}");
     assert_eq!(s.matches('\n').count(), 1, "one line: {s}");
     serde_json::from_str(&s).unwrap_or_else(|e| panic!("invalid JSON ({e}): {s}"))
+}
+
+/// The healthy device with BAR0 sampled at a test limit of 64 frames: 52 of its 256 frames
+/// (frame 0, one in every 5 after it and the last) asked.
+fn sampled_with(answer: impl Fn(u64) -> Trial) -> DeviceFacts {
+    let mut f = healthy();
+    f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, BAR0_FRAMES, 64, answer));
+    f
+}
+
+/// The healthy device whose BAR0 scan (batches of 64) failed as a whole in the second batch.
+fn aborted_with(answer: impl Fn(u64) -> Trial) -> DeviceFacts {
+    let mut f = healthy();
+    let mut m = Model::new(BAR0_PFN, BAR0_FRAMES, 64, answer).failing(1, -14);
+    f.bars[0].verdict = Some(m.scan(DEFAULT_MAX_FRAMES));
+    f
 }
 
 // ---- Bdf ----------------------------------------------------------------------------------
@@ -194,7 +234,7 @@ fn healthy_lines_exact() {
             "info pcifront device: device reached through xen-pcifront; evidence: backend=d0 \
              guest_ram=256 MiB phys_bits=40",
             "info ok BAR0: usable; evidence: mem [0xfea00000-0xfeafffff] 1 MiB 32-bit, Xen maps \
-             256/256 frames (2 tested, 4 hypercalls)",
+             all 256 frames, every frame tested (256 trial mappings in 1 hypercall(s))",
         ]
     );
 }
@@ -226,45 +266,334 @@ fn the_2009_case_fails_with_eperm_and_iomem_fix() {
     assert_eq!(verdict(&out), "FAIL");
     assert_eq!(codes(&out), ["pcifront", "xen-eperm"]);
     let all = lines(&f, &m);
-    let l = all
-        .iter()
-        .find(|l| l.contains("xen-eperm BAR0"))
-        .expect("a xen-eperm BAR0 line");
-    assert!(
-        l.starts_with("error xen-eperm BAR0: Xen refuses to map the BAR"),
-        "{l}"
-    );
-    assert!(
-        l.contains(
-            "; evidence: pfn=0xfea00 mfn=0xfea00 xen_rc=-1 (-EPERM) refused=256/256 frames \
-             (ends tested, boundary bisected); fix: "
-        ),
-        "{l}"
+    assert_eq!(
+        all[1],
+        "error xen-eperm BAR0: Xen refuses to map BAR frames: they are not in this domain's I/O \
+         memory permission (the 2009 'Non-privileged attempt to map I/O space'); ioremap returns \
+         a pointer anyway and the first access to them faults; evidence: xen_rc=-1 (-EPERM) \
+         every frame of 256 tested: granted none; refused 256: 0xfea00-0xfeaff (-EPERM); \
+         read-only none; 256 trial mappings in 1 hypercall(s); fix: pass the device with \
+         pci=['0000:03:00.0'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or \
+         grant the refused frames: iomem=['fea00,100'] in xl.cfg; verify on dom0 with xl \
+         debug-keys q; xl dmesg (I/O Memory)"
     );
     let fx = fix(out.find("xen-eperm").unwrap(), &f, &m);
-    assert!(fx.contains("iomem=['fea00,100']"), "{fx}");
-    assert!(fx.contains("pci=['0000:03:00.0']"), "{fx}");
-    assert!(l.ends_with(&fx), "{l}");
+    assert!(all[1].ends_with(&format!("; fix: {fx}")), "{}", all[1]);
 
     let mut s = String::new();
     write_summary(&mut s, &out, &m).unwrap();
     assert_eq!(
         s,
         "summary: FAIL 1 error(s), 0 warning(s), 1 info; first error: xen-eperm BAR0; cost: 12 \
-         config reads, 2 hypercalls, 1500 us"
+         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us"
+    );
+}
+
+/// A finding's evidence, worded from the verdict of its BAR.
+struct EvidenceCase {
+    name: &'static str,
+    facts: fn() -> DeviceFacts,
+    code: &'static str,
+    evidence: &'static str,
+}
+
+#[test]
+fn xen_evidence_lists_the_ranges() {
+    let cases = [
+        EvidenceCase {
+            name: "a 16-frame hole",
+            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            code: "xen-eperm",
+            evidence: "xen_rc=-1 (-EPERM) every frame of 256 tested: granted 240: \
+                       0xfea00-0xfea7f, 0xfea90-0xfeaff; refused 16: 0xfea80-0xfea8f (-EPERM); \
+                       read-only none; 256 trial mappings in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "two holes with two codes, one of a single frame",
+            facts: || {
+                healthy_with(|i| match i {
+                    0x10..=0x1f => EBUSY,
+                    0x80 => EPERM,
+                    _ => M,
+                })
+            },
+            code: "xen-ebusy",
+            evidence: "xen_rc=-16 (-EBUSY) every frame of 256 tested: granted 239: \
+                       0xfea00-0xfea0f, 0xfea20-0xfea7f, 0xfea81-0xfeaff; refused 17: \
+                       0xfea10-0xfea1f (-EBUSY), 0xfea80 (-EPERM); read-only none; 256 trial \
+                       mappings in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "more ranges than kept",
+            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            code: "xen-eperm",
+            evidence: "xen_rc=-1 (-EPERM) every frame of 256 tested: granted 240: \
+                       0xfea00-0xfea0e, 0xfea10-0xfea1e, 0xfea20-0xfea2e, 0xfea30-0xfea3e, and \
+                       12 more range(s); refused 16: 0xfea0f (-EPERM), 0xfea1f (-EPERM), 0xfea2f \
+                       (-EPERM), 0xfea3f (-EPERM), and 12 more range(s); read-only none; 256 \
+                       trial mappings in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "an MSI-X frame read-only",
+            facts: || healthy_with(|i| if i == 3 { RO } else { M }),
+            code: "xen-read-only",
+            evidence: "every frame of 256 tested: granted 255: 0xfea00-0xfea02, \
+                       0xfea04-0xfeaff; refused none; read-only 1: 0xfea03; 256 trial mappings \
+                       in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "sampled",
+            facts: || sampled_with(|_| EPERM),
+            code: "xen-eperm",
+            evidence: "xen_rc=-1 (-EPERM) sampled 52 of 256 frames (frame 0, one in every 5 after it and the last; the \
+                       others not asked): granted none; refused 52: 0xfea00 (-EPERM), 0xfea05 \
+                       (-EPERM), 0xfea0a (-EPERM), 0xfea0f (-EPERM), and 48 more range(s); \
+                       read-only none; 52 trial mappings in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "refused, then a batch failed",
+            facts: || aborted_with(|i| if (0x10..0x20).contains(&i) { EPERM } else { M }),
+            code: "xen-eperm",
+            evidence: "xen_rc=-1 (-EPERM) asked 64 of 256 frames: granted 48: 0xfea00-0xfea0f, \
+                       0xfea20-0xfea3f; refused 16: 0xfea10-0xfea1f (-EPERM); read-only none; 64 \
+                       trial mappings in 1 hypercall(s)",
+        },
+        EvidenceCase {
+            name: "the failed batch itself",
+            facts: || aborted_with(|_| M),
+            code: "xen-incomplete",
+            evidence: "rc=-14 (-EFAULT) asked=64/256 frames",
+        },
+    ];
+    for c in &cases {
+        let facts = (c.facts)();
+        let out = check(&facts);
+        let f = out
+            .find(c.code)
+            .unwrap_or_else(|| panic!("{}: no {} in {:?}", c.name, c.code, codes(&out)));
+        assert_eq!(evidence(f, &facts), c.evidence, "{}", c.name);
+        assert!(
+            line(f, &facts, &meta()).contains(&format!("; evidence: {}", c.evidence)),
+            "{}",
+            c.name
+        );
+    }
+}
+
+/// The `iomem=` a xen-eperm fix names.
+struct IomemCase {
+    name: &'static str,
+    facts: fn() -> DeviceFacts,
+    iomem: &'static str,
+}
+
+#[test]
+fn iomem_fix_grants_each_refused_range() {
+    let cases = [
+        IomemCase {
+            name: "the 2009 case: the whole BAR is one range",
+            facts: case_2009,
+            iomem: "iomem=['fea00,100']",
+        },
+        IomemCase {
+            name: "a 16-frame hole",
+            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            iomem: "iomem=['fea80,10']",
+        },
+        IomemCase {
+            name: "two holes: two entries",
+            facts: || {
+                healthy_with(|i| {
+                    if (0x10..0x20).contains(&i) || i == 0x80 {
+                        EPERM
+                    } else {
+                        M
+                    }
+                })
+            },
+            iomem: "iomem=['fea10,10','fea80,1']",
+        },
+        IomemCase {
+            name: "the last frame revoked",
+            facts: || healthy_with(|i| if i == 0xff { EPERM } else { M }),
+            iomem: "iomem=['feaff,1']",
+        },
+        IomemCase {
+            name: "as many ranges as kept: each named",
+            facts: || healthy_with(|i| if i % 64 == 0 { EPERM } else { M }),
+            iomem: "iomem=['fea00,1','fea40,1','fea80,1','feac0,1']",
+        },
+        IomemCase {
+            name: "more ranges than kept: the whole BAR",
+            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            iomem: "iomem=['fea00,100']",
+        },
+        IomemCase {
+            name: "sampled, all refused: the whole BAR",
+            facts: || sampled_with(|_| EPERM),
+            iomem: "iomem=['fea00,100']",
+        },
+        IomemCase {
+            name: "sampled, a hole: the whole BAR, not the sampled frames",
+            facts: || sampled_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            iomem: "iomem=['fea00,100']",
+        },
+        IomemCase {
+            name: "a 16 KiB BAR not aligned to a frame spans 5 frames",
+            facts: || {
+                let mut f = healthy();
+                f.cfg.bars[0] = 0xfea0_0800;
+                f.bars[0].res = mem_res(0xfea0_0800, 0x4000, IORESOURCE_MEM);
+                f.bars[0].verdict = Some(scan_model(BAR0_PFN, 5, |_| EPERM));
+                f
+            },
+            iomem: "iomem=['fea00,5']",
+        },
+    ];
+    let m = meta();
+    for c in &cases {
+        let facts = (c.facts)();
+        let out = check(&facts);
+        let f = out
+            .find("xen-eperm")
+            .unwrap_or_else(|| panic!("{}: no xen-eperm in {:?}", c.name, codes(&out)));
+        assert_eq!(
+            fix(f, &facts, &m),
+            format!(
+                "pass the device with pci=['0000:03:00.0'] in xl.cfg or xl pci-attach so the \
+                 toolstack grants its BARs, or grant the refused frames: {} in xl.cfg; verify on \
+                 dom0 with xl debug-keys q; xl dmesg (I/O Memory)",
+                c.iomem
+            ),
+            "{}",
+            c.name
+        );
+    }
+}
+
+#[test]
+fn iomem_fix_without_a_verdict_uses_the_resource() {
+    // A refusal finding for a BAR the facts hold no verdict for: the frames of the resource.
+    let mut facts = healthy();
+    facts.bars[0].verdict = None;
+    let f = Finding {
+        bar: Some(0),
+        kind: Kind::XenRefused {
+            pfn: 0xfea10,
+            rc: -1,
+            refused: 1,
+            tested: 1,
+            frames: 256,
+        },
+    };
+    let fx = fix(&f, &facts, &meta());
+    assert!(fx.contains(": iomem=['fea00,100'] in xl.cfg"), "{fx}");
+    assert_eq!(evidence(&f, &facts), "xen_rc=-1 (-EPERM) Xen not asked");
+
+    // No length (though still flagged memory): the one
+    // refused frame the finding names.
+    facts.bars[0].res = Resource {
+        start: 0,
+        end: 0,
+        flags: IORESOURCE_MEM,
+        claimed: true,
+    };
+    let fx = fix(&f, &facts, &meta());
+    assert!(fx.contains(": iomem=['fea10,1'] in xl.cfg"), "{fx}");
+}
+
+#[test]
+fn iomem_fix_after_an_aborted_scan_grants_the_whole_bar() {
+    // write_iomem: "each refused range when all are known, else the whole BAR". After a failed
+    // batch, frames 64-255 were never asked: granting 0xfea10-0xfea1f may not be enough.
+    let facts = aborted_with(|i| if (0x10..0x20).contains(&i) { EPERM } else { M });
+    let out = check(&facts);
+    let fx = fix(out.find("xen-eperm").unwrap(), &facts, &meta());
+    assert!(fx.contains("iomem=['fea00,100']"), "{fx}");
+}
+
+#[test]
+fn sampled_bar_ok_says_what_was_asked() {
+    let f = sampled_with(|_| M);
+    let out = check(&f);
+    assert_eq!(codes(&out), ["pcifront", "ok"]);
+    assert_eq!(
+        line(out.find("ok").unwrap(), &f, &meta()),
+        "info ok BAR0: usable; evidence: mem [0xfea00000-0xfeafffff] 1 MiB 32-bit, Xen maps all \
+         52 sampled frames of 256 (52 trial mappings in 1 hypercall(s); the others not asked)"
+    );
+
+    // An 8 GiB BAR at the module's default limit: every 3rd frame and the last, 1,024 a batch.
+    let mut f = healthy();
+    f.cfg.bars = [0x0000_000c, 0x38, 0, 0, 0, 0];
+    let start = 0x38_0000_0000;
+    let flags = IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH;
+    f.bars[0].res = mem_res(start, 8 << 30, flags);
+    f.bars[0].verdict = Some(scan_model(start >> PAGE_SHIFT, 1 << 21, |_| M));
+    assert_eq!(
+        line_of(&f, "ok"),
+        "info ok BAR0: usable; evidence: mem [0x3800000000-0x39ffffffff] 8 GiB 64-bit \
+         prefetchable, Xen maps all 699052 sampled frames of 2097152 (699052 trial mappings in \
+         683 hypercall(s); the others not asked)"
     );
 }
 
 #[test]
-fn iomem_fix_rounds_to_whole_frames() {
-    // A 16 KiB BAR not aligned to a frame spans 5 frames.
-    let mut f = healthy();
-    f.cfg.bars[0] = 0xfea0_0800;
-    f.bars[0].res = mem_res(0xfea0_0800, 0x4000, IORESOURCE_MEM);
-    f.bars[0].verdict = Some(scan(0xfea00, 5, FULL_SCAN_FRAMES, |_| Trial::Refused(-1)));
-    let out = check(&f);
-    let fx = fix(out.find("xen-eperm").unwrap(), &f, &meta());
-    assert!(fx.contains("iomem=['fea00,5']"), "{fx}");
+fn sampled_wording_never_claims_every_frame() {
+    for (frames, max_frames) in [
+        (4, 2),
+        (256, 64),
+        (256, 255),
+        (4096, 1000),
+        (1 << 16, 1 << 10),
+    ] {
+        let len = frames * PAGE_SIZE;
+        for answer in [M, EPERM, RO] {
+            let mut f = healthy();
+            f.bars[0].res = mem_res(BAR0 & !(len - 1), len, IORESOURCE_MEM);
+            f.cfg.bars[0] = f.bars[0].res.start as u32;
+            f.bars[0].verdict = Some(scan_sampled(
+                f.bars[0].res.start >> PAGE_SHIFT,
+                frames,
+                max_frames,
+                |_| answer,
+            ));
+            let v = f.bars[0].verdict.unwrap();
+            assert!(v.sampled() && v.tested < frames, "{frames}/{max_frames}");
+            for l in lines(&f, &meta()).iter().filter(|l| l.contains(" BAR0: ")) {
+                for claim in [
+                    format!("maps {frames}/{frames}"),
+                    format!("maps all {frames} frames"),
+                    "every frame".to_string(),
+                    format!("of {frames} tested"),
+                ] {
+                    assert!(
+                        !l.contains(&claim),
+                        "{frames}/{max_frames}: {claim:?} in {l}"
+                    );
+                }
+                assert!(l.contains(&format!(" {} ", v.tested)), "{l}");
+                assert!(l.contains("the others not asked"), "{l}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sampled_wording_ordinals() {
+    for (frames, max_frames, want) in [
+        (256, 200, "one in every 2 after it and the last"),
+        (256, 100, "one in every 3 after it and the last"),
+        (256, 64, "one in every 5 after it and the last"),
+    ] {
+        let f = {
+            let mut f = healthy();
+            f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, frames, max_frames, |_| EPERM));
+            f
+        };
+        let l = line_of(&f, "xen-eperm");
+        assert!(l.contains(want), "{want:?} not in {l}");
+    }
 }
 
 #[test]
@@ -281,34 +610,119 @@ fn fix_without_backend_bdf_uses_placeholder() {
 
 #[test]
 fn other_refusals_wording() {
-    let mut f = case_2009();
     let m = meta();
-    let mut v = f.bars[0].verdict.unwrap();
-    v.first_refused = Some((0xfea00, -16));
-    f.bars[0].verdict = Some(v);
+    let f = healthy_with(|_| EBUSY);
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-ebusy BAR0: "), "{l}");
     assert!(l.contains("xen_rc=-16 (-EBUSY)"), "{l}");
+    assert!(l.contains("refused 256: 0xfea00-0xfeaff (-EBUSY)"), "{l}");
     assert!(
         l.contains("; fix: the BAR address collides with RAM"),
         "{l}"
     );
     assert!(l.contains("0000:03:00.0"), "{l}");
+    assert!(
+        !l.contains("iomem="),
+        "granting cannot help RAM of another domain: {l}"
+    );
 
-    v.first_refused = Some((0xfea00, -22));
-    v.exhaustive = true;
-    f.bars[0].verdict = Some(v);
+    let f = healthy_with(|_| Trial::Refused(-22));
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-einval BAR0: "), "{l}");
-    assert!(l.contains("xen_rc=-22 (-EINVAL)"), "{l}");
-    assert!(l.contains("(every frame tested)"), "{l}");
+    assert!(
+        l.contains("xen_rc=-22 (-EINVAL) every frame of 256 tested"),
+        "{l}"
+    );
+    assert!(l.contains("refused 256: 0xfea00-0xfeaff (-EINVAL)"), "{l}");
     assert!(l.contains("iomem=['fea00,100']"), "{l}");
 
-    v.first_refused = Some((0xfea00, -95));
-    f.bars[0].verdict = Some(v);
+    let f = healthy_with(|_| Trial::Refused(-95));
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-refused BAR0: "), "{l}");
     assert!(l.contains("xen_rc=-95 (error)"), "{l}");
+    assert!(l.contains("0xfea00-0xfeaff (error)"), "{l}");
+}
+
+#[test]
+fn new_finding_lines() {
+    let m = meta();
+    let f = aborted_with(|_| M);
+    assert_eq!(codes(&check(&f)), ["pcifront", "xen-incomplete"]);
+    assert_eq!(
+        line_of(&f, "xen-incomplete"),
+        "warning xen-incomplete BAR0: a batch of trial mappings failed as a whole: Xen's verdict \
+         on the frames after it is unknown; evidence: rc=-14 (-EFAULT) asked=64/256 frames; fix: \
+         retry with more free memory; if it persists, report it with this guest's log"
+    );
+
+    let mut f = healthy();
+    f.restore_failed = Some(-1);
+    assert!(
+        line_of(&f, "scratch-leaked").starts_with(
+            "warning scratch-leaked device: Xen refused to restore a scratch PTE after the trial \
+             mappings: the scratch slots are kept mapped for good (never freed), a few KiB lost \
+             until reboot; evidence: restore_rc=-1"
+        ),
+        "{}",
+        line_of(&f, "scratch-leaked")
+    );
+
+    let mut f = with_io_bar1();
+    f.bars[1].read_probe = Some(u32::MAX);
+    let l = line_of(&f, "io-all-ones");
+    assert!(
+        l.starts_with(
+            "error io-all-ones BAR1: the I/O BAR's first dword reads all-ones although the device \
+             answers config reads and decodes I/O: Xen returns all-ones for ports it does not \
+             grant this domain"
+        ),
+        "{l}"
+    );
+    assert!(
+        l.ends_with(
+            "; evidence: dword0=0xffffffff port=0xc000 command=0x0003 class_rev=0x02000001; fix: \
+             pass the device with pci=['0000:03:00.0'] in xl.cfg or xl pci-attach so the \
+             toolstack grants its ports, or grant them: ioports=['c000-c01f'] in xl.cfg; verify \
+             on dom0 with xl debug-keys q; xl dmesg (I/O Ports)"
+        ),
+        "{l}"
+    );
+    // Without a backend BDF, the placeholder.
+    let out = check(&f);
+    let fx = fix(
+        out.find("io-all-ones").unwrap(),
+        &f,
+        &Meta {
+            backend_bdf: None,
+            ..m
+        },
+    );
+    assert!(fx.contains("pci=['<dom0 BDF>']"), "{fx}");
+
+    let mut f = with_io_bar1();
+    f.bars[1].read_probe = Some(0x1af4);
+    let out = check(&f);
+    let r = out.iter().find(|x| x.code() == "read-ok").unwrap();
+    assert_eq!(r.bar, Some(1));
+    assert_eq!(
+        line(r, &f, &m),
+        "info read-ok BAR1: dword 0 read through the driver path; evidence: dword0=0x00001af4"
+    );
+}
+
+#[test]
+fn scratch_leaked_has_a_fix() {
+    let mut f = healthy();
+    f.restore_failed = Some(-1);
+    let out = check(&f);
+    let leak = out.find("scratch-leaked").unwrap();
+    assert_eq!(leak.severity(), Severity::Warning);
+    assert!(!fix(leak, &f, &meta()).is_empty());
+}
+
+/// Whether a line must carry a fix: every problem does, context and passed checks do not.
+fn wants_fix(f: &Finding) -> bool {
+    f.severity() != Severity::Info
 }
 
 #[test]
@@ -464,8 +878,28 @@ fn evidence_wording() {
                 pfn: 0xfea03,
                 count: 2,
             },
-            "first_pfn=0xfea03 read_only_frames=2",
+            // The answers come from the BAR's verdict, here the healthy one.
+            "every frame of 256 tested: granted 256: 0xfea00-0xfeaff; refused none; read-only \
+             none; 256 trial mappings in 1 hypercall(s)",
         ),
+        (
+            Some(1),
+            Kind::XenReadOnly {
+                pfn: 0xfeb00,
+                count: 1,
+            },
+            "Xen not asked",
+        ),
+        (
+            b0,
+            Kind::XenIncomplete {
+                rc: -12,
+                tested: 1024,
+                frames: 4096,
+            },
+            "rc=-12 (-ENOMEM) asked=1024/4096 frames",
+        ),
+        (None, Kind::ScratchLeaked { rc: -22 }, "restore_rc=-22"),
         (b0, Kind::ScratchFailed { rc: -12 }, "rc=-12"),
         (
             Some(1),
@@ -476,6 +910,24 @@ fn evidence_wording() {
             "ports=0xc000-0xc01f",
         ),
         (b0, Kind::ReadProbe { value: 0x1af4 }, "dword0=0x00001af4"),
+        (b0, Kind::ReadProbeAllOnes, "dword0=0xffffffff"),
+        (
+            Some(1),
+            Kind::IoAllOnes {
+                port: 0xc000,
+                command: 0x0003,
+            },
+            "dword0=0xffffffff port=0xc000 command=0x0003 class_rev=0x02000001",
+        ),
+        (b0, Kind::Truncated64, "raw=0xfea00000"),
+        (
+            Some(1),
+            Kind::SizeInconsistent {
+                start: 0x1000,
+                len: 0x3000,
+            },
+            "start=0x1000 len=0x3000",
+        ),
     ];
     for &(bar, kind, want) in cases {
         let f = Finding { bar, kind };
@@ -516,6 +968,7 @@ fn catalogue() -> Vec<DeviceFacts> {
     let mut f = healthy();
     f.cfg.class_rev = u32::MAX;
     f.cfg.read_errors = 4;
+    f.restore_failed = Some(-1);
     v.push(f);
     let mut f = healthy();
     f.cfg.command = 0;
@@ -542,11 +995,7 @@ fn catalogue() -> Vec<DeviceFacts> {
     f.bars[1].res = mem_res(0xe000_0000, 0x3000, IORESOURCE_MEM | IORESOURCE_PREFETCH);
     f.bars[2].res = mem_res(0xc000, 0x20, IORESOURCE_MEM);
     f.bars[3].res = mem_res(0xfeb0_0000, 0x800, IORESOURCE_MEM);
-    f.bars[3].verdict = Some(Verdict {
-        read_only: 1,
-        first_read_only: Some(0xfeb00),
-        ..all_mapped(1)
-    });
+    f.bars[3].verdict = Some(scan_model(0xfeb00, 1, |_| RO));
     f.bars[4].res = mem_res(0xfeb0_0800, 0x800, IORESOURCE_MEM);
     f.bars[4].skipped = Some(Skip::Scratch(-12));
     f.bars[4].read_probe = Some(0x1234);
@@ -564,12 +1013,24 @@ fn catalogue() -> Vec<DeviceFacts> {
     );
     v.push(f);
     for rc in [-16, -22, -12] {
-        let mut f = case_2009();
-        let mut vd = f.bars[0].verdict.unwrap();
-        vd.first_refused = Some((0xfea00, rc));
-        f.bars[0].verdict = Some(vd);
-        v.push(f);
+        v.push(healthy_with(move |_| Trial::Refused(rc)));
     }
+    v.push(healthy_with(|i| match i {
+        0x10..=0x1f => EBUSY,
+        0x80 => EPERM,
+        0x81 => RO,
+        _ => M,
+    }));
+    v.push(healthy_with(|i| if i % 16 == 15 { EPERM } else { M }));
+    v.push(sampled_with(|_| M));
+    v.push(sampled_with(|i| if i < 0x80 { EPERM } else { M }));
+    v.push(aborted_with(|i| if i == 0x20 { EPERM } else { M }));
+    let mut f = with_io_bar1();
+    f.bars[1].read_probe = Some(u32::MAX);
+    v.push(f);
+    let mut f = with_io_bar1();
+    f.bars[1].read_probe = Some(0x1af4);
+    v.push(f);
     v
 }
 
@@ -605,8 +1066,11 @@ fn catalogue_covers_every_code() {
         "xen-ebusy",
         "xen-refused",
         "xen-read-only",
+        "xen-incomplete",
         "scratch-failed",
+        "scratch-leaked",
         "io-ports",
+        "io-all-ones",
         "read-all-ones",
         "read-ok",
         "ok",
@@ -625,8 +1089,7 @@ fn line_format_for_every_finding() {
             assert!(l.starts_with(&head), "{l}");
             let mut what = String::new();
             write_what(&mut what, f).unwrap();
-            let mut ev = String::new();
-            write_evidence(&mut ev, f, &facts).unwrap();
+            let ev = evidence(f, &facts);
             let fx = fix(f, &facts, &m);
             let want = if fx.is_empty() {
                 format!("{head}{what}; evidence: {ev}")
@@ -637,8 +1100,8 @@ fn line_format_for_every_finding() {
             assert!(!what.is_empty());
             assert!(!l.contains('\n'));
             // Every problem comes with a fix; context and passed checks do not.
-            assert_eq!(fx.is_empty(), f.severity() == Severity::Info, "{l}");
-            assert_eq!(l.contains("; fix: "), f.severity() != Severity::Info, "{l}");
+            assert_eq!(!fx.is_empty(), wants_fix(f), "{l}");
+            assert_eq!(l.contains("; fix: "), wants_fix(f), "{l}");
         }
     }
 }
@@ -650,6 +1113,7 @@ fn summary_ok_and_warn() {
     let m = Meta {
         config_reads: 40,
         hypercalls: 4,
+        trial_entries: 2048,
         probe_ns: 999,
         ..meta()
     };
@@ -657,7 +1121,8 @@ fn summary_ok_and_warn() {
     write_summary(&mut s, &check(&healthy()), &m).unwrap();
     assert_eq!(
         s,
-        "summary: OK 0 error(s), 0 warning(s), 2 info; cost: 40 config reads, 4 hypercalls, 0 us"
+        "summary: OK 0 error(s), 0 warning(s), 2 info; cost: 40 config reads, 4 hypercalls (2048 \
+         trial mappings and restores), 0 us"
     );
 
     let mut f = healthy();
@@ -666,7 +1131,8 @@ fn summary_ok_and_warn() {
     write_summary(&mut s, &check(&f), &m).unwrap();
     assert_eq!(
         s,
-        "summary: WARN 0 error(s), 1 warning(s), 1 info; cost: 40 config reads, 4 hypercalls, 0 us"
+        "summary: WARN 0 error(s), 1 warning(s), 1 info; cost: 40 config reads, 4 hypercalls (2048 \
+         trial mappings and restores), 0 us"
     );
 }
 
@@ -682,7 +1148,7 @@ fn summary_names_first_error() {
     assert_eq!(
         s,
         "summary: FAIL 2 error(s), 1 warning(s), 1 info; first error: bar-all-ones BAR1; cost: 12 \
-         config reads, 2 hypercalls, 1500 us"
+         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us"
     );
 }
 
@@ -691,9 +1157,15 @@ fn verdict_words() {
     assert_eq!(verdict(&Findings::default()), "OK");
     assert_eq!(verdict(&check(&healthy())), "OK");
     assert_eq!(verdict(&check(&case_2009())), "FAIL");
+    assert_eq!(verdict(&check(&aborted_with(|_| M))), "WARN");
 }
 
 // ---- JSON ---------------------------------------------------------------------------------
+
+/// An empty `Runs` in the JSON report.
+fn no_runs() -> Value {
+    json!({"frames": 0, "ranges": 0, "first": []})
+}
 
 #[test]
 fn json_report_of_the_2009_case() {
@@ -703,7 +1175,7 @@ fn json_report_of_the_2009_case() {
         comm: comm("my\"tool\\x\t"),
         ..meta()
     };
-    let j = json(&f, &out, &m);
+    let j = json_report(&f, &out, &m);
     assert_eq!(j["device"], "0000:00:04.0");
     assert_eq!(j["dom0_device"], "0000:03:00.0");
     assert_eq!(j["id"], "8086:1234");
@@ -715,15 +1187,13 @@ fn json_report_of_the_2009_case() {
     assert_eq!(j["context"]["phys_bits"], 40);
     assert_eq!(j["task"]["pid"], 4242);
     assert_eq!(j["task"]["comm"], "my\"tool\\x\t");
-    assert_eq!(j["cost"]["config_reads"], 12);
-    assert_eq!(j["cost"]["hypercalls"], 2);
-    assert_eq!(j["cost"]["probe_ns"], 1_500_000);
+    assert_eq!(
+        j["cost"],
+        json!({"config_reads": 12, "hypercalls": 2, "trial_entries": 512, "probe_ns": 1_500_000})
+    );
     assert_eq!(j["config"]["command"], u64::from(PCI_COMMAND_MEMORY));
     assert_eq!(j["config"]["class_rev"], 0x0200_0001);
-    assert_eq!(
-        j["config"]["bars"],
-        serde_json::json!([0xfea0_0000u32, 0, 0, 0, 0, 0])
-    );
+    assert_eq!(j["config"]["bars"], json!([0xfea0_0000u32, 0, 0, 0, 0, 0]));
     assert_eq!(j["config"]["rom"], 0);
 
     let res = j["resources"].as_array().unwrap();
@@ -738,6 +1208,25 @@ fn json_report_of_the_2009_case() {
     assert_eq!(res[0]["flags"], IORESOURCE_MEM);
     assert_eq!(res[0]["claimed"], true);
     assert_eq!(res[1]["claimed"], false);
+    assert_eq!(
+        res[0]["xen"],
+        json!({
+            "first_pfn": 0xfea00,
+            "frames": 256,
+            "tested": 256,
+            "stride": 1,
+            "hypercalls": 1,
+            "trial_entries": 256,
+            "aborted": null,
+            "granted": no_runs(),
+            "refused": {"frames": 256, "ranges": 1, "first": [{"pfn": 0xfea00, "frames": 256, "rc": -1}]},
+            "read_only": no_runs(),
+        })
+    );
+    // Resources Xen was not asked about have no verdict.
+    for r in &res[1..] {
+        assert!(r.get("xen").is_none(), "{r}");
+    }
 
     let findings = j["findings"].as_array().unwrap();
     let codes: Vec<&str> = findings
@@ -755,7 +1244,7 @@ fn json_report_of_the_2009_case() {
     assert!(e["evidence"]
         .as_str()
         .unwrap()
-        .contains("xen_rc=-1 (-EPERM)"));
+        .contains("xen_rc=-1 (-EPERM) every frame of 256 tested"));
     assert!(e["fix"].as_str().unwrap().contains("iomem=['fea00,100']"));
     assert_eq!(findings[0]["severity"], "info");
     assert_eq!(findings[0]["scope"], "device");
@@ -766,6 +1255,119 @@ fn json_report_of_the_2009_case() {
     assert_eq!(j["summary"]["warnings"], 0);
     assert_eq!(j["summary"]["info"], 1);
     assert_eq!(j["summary"]["dropped"], 0);
+}
+
+/// BAR0's `xen` object in the JSON report of these facts.
+struct JsonCase {
+    name: &'static str,
+    facts: fn() -> DeviceFacts,
+    xen: fn() -> Value,
+}
+
+#[test]
+fn json_xen_object_per_verdict() {
+    let cases = [
+        JsonCase {
+            name: "healthy: one granted range",
+            facts: healthy,
+            xen: || {
+                json!({
+                    "first_pfn": 0xfea00, "frames": 256, "tested": 256, "stride": 1,
+                    "hypercalls": 1, "trial_entries": 256, "aborted": null,
+                    "granted": {"frames": 256, "ranges": 1, "first": [{"pfn": 0xfea00, "frames": 256}]},
+                    "refused": no_runs(),
+                    "read_only": no_runs(),
+                })
+            },
+        },
+        JsonCase {
+            name: "two holes, two codes, an MSI-X frame",
+            facts: || {
+                healthy_with(|i| match i {
+                    0x10..=0x1f => EBUSY,
+                    0x80 => EPERM,
+                    0x81 => RO,
+                    _ => M,
+                })
+            },
+            xen: || {
+                json!({
+                    "first_pfn": 0xfea00, "frames": 256, "tested": 256, "stride": 1,
+                    "hypercalls": 1, "trial_entries": 256, "aborted": null,
+                    "granted": {"frames": 238, "ranges": 3, "first": [
+                        {"pfn": 0xfea00, "frames": 0x10},
+                        {"pfn": 0xfea20, "frames": 0x60},
+                        {"pfn": 0xfea82, "frames": 0x7e},
+                    ]},
+                    "refused": {"frames": 17, "ranges": 2, "first": [
+                        {"pfn": 0xfea10, "frames": 16, "rc": -16},
+                        {"pfn": 0xfea80, "frames": 1, "rc": -1},
+                    ]},
+                    "read_only": {"frames": 1, "ranges": 1, "first": [{"pfn": 0xfea81, "frames": 1}]},
+                })
+            },
+        },
+        JsonCase {
+            name: "more ranges than kept: totals exact, first four listed",
+            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            xen: || {
+                let first = |off: u64, frames: u64, rc: Option<i32>| -> Vec<Value> {
+                    (0..4u64)
+                        .map(|k| match rc {
+                            Some(rc) => {
+                                json!({"pfn": 0xfea00 + off + 16 * k, "frames": frames, "rc": rc})
+                            }
+                            None => json!({"pfn": 0xfea00 + off + 16 * k, "frames": frames}),
+                        })
+                        .collect()
+                };
+                json!({
+                    "first_pfn": 0xfea00, "frames": 256, "tested": 256, "stride": 1,
+                    "hypercalls": 1, "trial_entries": 256, "aborted": null,
+                    "granted": {"frames": 240, "ranges": 16, "first": first(0, 15, None)},
+                    "refused": {"frames": 16, "ranges": 16, "first": first(15, 1, Some(-1))},
+                    "read_only": no_runs(),
+                })
+            },
+        },
+        JsonCase {
+            name: "sampled",
+            facts: || sampled_with(|_| M),
+            xen: || {
+                let first: Vec<Value> = (0..4u64)
+                    .map(|k| json!({"pfn": 0xfea00 + 5 * k, "frames": 1}))
+                    .collect();
+                json!({
+                    "first_pfn": 0xfea00, "frames": 256, "tested": 52, "stride": 5,
+                    "hypercalls": 1, "trial_entries": 52, "aborted": null,
+                    "granted": {"frames": 52, "ranges": 52, "first": first},
+                    "refused": no_runs(),
+                    "read_only": no_runs(),
+                })
+            },
+        },
+        JsonCase {
+            name: "aborted in the second batch",
+            facts: || aborted_with(|i| if i == 0x20 { EPERM } else { M }),
+            xen: || {
+                json!({
+                    "first_pfn": 0xfea00, "frames": 256, "tested": 64, "stride": 1,
+                    "hypercalls": 1, "trial_entries": 64, "aborted": -14,
+                    "granted": {"frames": 63, "ranges": 2, "first": [
+                        {"pfn": 0xfea00, "frames": 0x20},
+                        {"pfn": 0xfea21, "frames": 0x1f},
+                    ]},
+                    "refused": {"frames": 1, "ranges": 1, "first": [{"pfn": 0xfea20, "frames": 1, "rc": -1}]},
+                    "read_only": no_runs(),
+                })
+            },
+        },
+    ];
+    for c in &cases {
+        let facts = (c.facts)();
+        let j = json_report(&facts, &check(&facts), &meta());
+        assert_eq!(j["resources"][0]["xen"], (c.xen)(), "{}", c.name);
+    }
 }
 
 #[test]
@@ -779,7 +1381,7 @@ fn json_nulls_and_odd_comm() {
         comm: *b"0123456789abcdef",
         ..meta()
     };
-    let j = json(&f, &out, &m);
+    let j = json_report(&f, &out, &m);
     assert_eq!(j["dom0_device"], Value::Null);
     assert_eq!(j["context"]["backend_domid"], Value::Null);
     assert_eq!(j["task"]["comm"], "0123456789abcdef");
@@ -787,10 +1389,10 @@ fn json_nulls_and_odd_comm() {
 
     let mut c = comm("a");
     c[1] = 0xff;
-    let j = json(&f, &out, &Meta { comm: c, ..m });
+    let j = json_report(&f, &out, &Meta { comm: c, ..m });
     assert_eq!(j["task"]["comm"], "?");
 
-    let j = json(
+    let j = json_report(
         &f,
         &out,
         &Meta {
@@ -806,7 +1408,7 @@ fn json_matches_lines_for_every_catalogue_device() {
     let m = meta();
     for facts in catalogue() {
         let out = check(&facts);
-        let j = json(&facts, &out, &m);
+        let j = json_report(&facts, &out, &m);
         let findings = j["findings"].as_array().unwrap();
         assert_eq!(findings.len(), out.len());
         for (jf, f) in findings.iter().zip(out.iter()) {
@@ -815,16 +1417,44 @@ fn json_matches_lines_for_every_catalogue_device() {
             assert_eq!(jf["scope"], scope(f));
             let mut what = String::new();
             write_what(&mut what, f).unwrap();
-            let mut ev = String::new();
-            write_evidence(&mut ev, f, &facts).unwrap();
             assert_eq!(jf["what"], what.as_str());
-            assert_eq!(jf["evidence"], ev.as_str());
+            assert_eq!(jf["evidence"], evidence(f, &facts).as_str());
             assert_eq!(jf["fix"], fix(f, &facts, &m).as_str());
         }
         assert_eq!(j["summary"]["verdict"], verdict(&out));
         assert_eq!(j["summary"]["errors"], out.count(Severity::Error));
         assert_eq!(j["summary"]["warnings"], out.count(Severity::Warning));
         assert_eq!(j["summary"]["info"], out.count(Severity::Info));
+        // A resource has a `xen` object exactly when Xen was asked about it.
+        for (r, b) in j["resources"].as_array().unwrap().iter().zip(&facts.bars) {
+            match &b.verdict {
+                None => assert!(r.get("xen").is_none(), "{r}"),
+                Some(v) => {
+                    let x = &r["xen"];
+                    assert_eq!(x["first_pfn"], v.first_pfn);
+                    assert_eq!(x["tested"], v.tested);
+                    assert_eq!(x["stride"], v.stride);
+                    assert_eq!(x["aborted"], json!(v.aborted));
+                    for (name, runs) in [
+                        ("granted", &v.granted),
+                        ("refused", &v.refused),
+                        ("read_only", &v.read_only),
+                    ] {
+                        assert_eq!(x[name]["ranges"], runs.count, "{name}");
+                        assert_eq!(x[name]["frames"], runs.frames, "{name}");
+                        let first: Vec<(u64, u64)> = x[name]["first"]
+                            .as_array()
+                            .unwrap()
+                            .iter()
+                            .map(|r| (r["pfn"].as_u64().unwrap(), r["frames"].as_u64().unwrap()))
+                            .collect();
+                        let want: Vec<(u64, u64)> =
+                            runs.iter().map(|r| (r.first_pfn, r.frames)).collect();
+                        assert_eq!(first, want, "{name}");
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -844,7 +1474,7 @@ fn json_reports_dropped_findings() {
     }
     let out = check(&f);
     assert!(out.dropped > 0);
-    let j = json(&f, &out, &meta());
+    let j = json_report(&f, &out, &meta());
     assert_eq!(j["findings"].as_array().unwrap().len(), out.len());
     assert_eq!(j["summary"]["dropped"], out.dropped);
 }
@@ -860,21 +1490,31 @@ fn bar_at_top_of_address_space_is_worded_without_overflow() {
         flags: IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
         claimed: true,
     };
-    f.bars[0].verdict = Some(all_mapped(256));
+    f.bars[0].verdict = Some(all_mapped_at(start >> PAGE_SHIFT, 256));
     f.ctx.phys_bits = 0;
     let m = meta();
     assert_eq!(
         lines(&f, &m)[1],
         "info ok BAR0: usable; evidence: mem [0xfffffffffff00000-0xffffffffffffffff] 1 MiB \
-         64-bit prefetchable, Xen maps 256/256 frames (2 tested, 4 hypercalls)"
+         64-bit prefetchable, Xen maps all 256 frames, every frame tested (256 trial mappings in \
+         1 hypercall(s))"
     );
-    f.bars[0].verdict = Some(scan(start >> PAGE_SHIFT, 256, FULL_SCAN_FRAMES, |_| {
-        Trial::Refused(-1)
+    f.bars[0].verdict = Some(scan_model(start >> PAGE_SHIFT, 256, |i| {
+        if i == 255 {
+            EPERM
+        } else {
+            M
+        }
     }));
     let out = check(&f);
     let fx = fix(out.find("xen-eperm").unwrap(), &f, &m);
-    assert!(fx.contains("iomem=['fffffffffff00,100']"), "{fx}");
-    json(&f, &out, &m);
+    assert!(fx.contains("iomem=['fffffffffffff,1']"), "{fx}");
+    assert!(
+        lines(&f, &m)[1].contains("refused 1: 0xfffffffffffff (-EPERM)"),
+        "{}",
+        lines(&f, &m)[1]
+    );
+    json_report(&f, &out, &m);
 }
 
 fn any_bar_facts() -> BoxedStrategy<BarFacts> {
@@ -912,26 +1552,36 @@ fn any_bar_facts() -> BoxedStrategy<BarFacts> {
                 first,
             }),
     );
+    // Verdicts as the scan produces them: any answers, any batch size (0: no slot), any test
+    // limit (often sampled), sometimes a batch failing as a whole.
     let verdict = prop::option::of(
         (
-            0u64..1 << 40,
+            0u64..1 << 52,
+            0u64..3000,
+            0u64..400,
+            0usize..=64,
+            prop::option::of((0usize..8, any::<i32>())),
             any::<u64>(),
-            any::<i32>(),
-            any::<u64>(),
-            any::<bool>(),
         )
-            .prop_map(|(frames, r, rc, pfn, exhaustive)| {
-                let refused = if frames == 0 { 0 } else { r % (frames + 1) };
-                Verdict {
-                    frames,
-                    hypercalls: (r % 40) as u32,
-                    tested: r % 20,
-                    exhaustive,
-                    refused,
-                    first_refused: (refused > 0).then_some((pfn, rc.min(-1))),
-                    read_only: r % 3,
-                    first_read_only: (r % 3 > 0).then_some(pfn),
+            .prop_map(|(first, frames, max_frames, batch, fail, seed)| {
+                let answer = move |i: u64| {
+                    let r = i.wrapping_add(seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61;
+                    [
+                        M,
+                        M,
+                        M,
+                        RO,
+                        EPERM,
+                        EBUSY,
+                        Trial::Refused(-22),
+                        Trial::Refused(-95),
+                    ][r as usize]
+                };
+                let mut m = Model::new(first, frames, batch, answer);
+                if let Some((b, rc)) = fail {
+                    m = m.failing(b, rc);
                 }
+                m.scan(max_frames)
             }),
     );
     let skipped = prop::option::of(prop_oneof![
@@ -1001,8 +1651,18 @@ fn any_facts() -> BoxedStrategy<DeviceFacts> {
             rom,
             read_errors,
         });
-    (ctx, cfg, prop::array::uniform7(any_bar_facts()))
-        .prop_map(|(ctx, cfg, bars)| DeviceFacts { ctx, cfg, bars })
+    (
+        ctx,
+        cfg,
+        prop::array::uniform7(any_bar_facts()),
+        any::<Option<i32>>(),
+    )
+        .prop_map(|(ctx, cfg, bars, restore_failed)| DeviceFacts {
+            ctx,
+            cfg,
+            bars,
+            restore_failed,
+        })
         .boxed()
 }
 
@@ -1027,9 +1687,9 @@ proptest! {
             let head = format!("{} {} {}: ", f.severity().as_str(), f.code(), scope(f));
             prop_assert!(l.starts_with(&head), "{}", l);
             prop_assert!(l.contains("; evidence: "), "{}", l);
-            prop_assert_eq!(l.contains("; fix: "), f.severity() != Severity::Info, "{}", l);
+            prop_assert_eq!(l.contains("; fix: "), wants_fix(f), "{}", l);
         }
-        let j = json(&facts, &out, &m);
+        let j = json_report(&facts, &out, &m);
         prop_assert_eq!(j["findings"].as_array().unwrap().len(), out.len());
         prop_assert_eq!(&j["summary"]["verdict"], verdict(&out));
         prop_assert_eq!(&j["task"]["pid"], pid);

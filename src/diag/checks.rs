@@ -152,25 +152,39 @@ pub enum Kind {
         /// Of those, INVALID.
         invalid: u64,
     },
-    /// Xen refused the trial mapping.
+    /// Xen refused the trial mappings of some tested frames.
     XenRefused {
         /// First refused pfn.
         pfn: u64,
-        /// Xen's return code.
+        /// Xen's return code for it.
         rc: i32,
-        /// Frames refused.
+        /// Tested frames refused.
         refused: u64,
+        /// Frames tested.
+        tested: u64,
         /// Frames in the BAR.
         frames: u64,
-        /// Exhaustive test.
-        exhaustive: bool,
     },
-    /// Xen mapped frames read-only.
+    /// Xen mapped some tested frames read-only.
     XenReadOnly {
         /// First read-only pfn.
         pfn: u64,
-        /// How many.
+        /// Tested frames mapped read-only.
         count: u64,
+    },
+    /// A batch of trial mappings failed as a whole: later frames were not asked.
+    XenIncomplete {
+        /// The multicall's return code.
+        rc: i32,
+        /// Frames asked before it.
+        tested: u64,
+        /// Frames in the BAR.
+        frames: u64,
+    },
+    /// Xen refused to restore a scratch PTE: the scratch slots are leaked on purpose.
+    ScratchLeaked {
+        /// The restore's return code.
+        rc: i32,
     },
     /// Scratch mapping could not be set up.
     ScratchFailed {
@@ -186,6 +200,14 @@ pub enum Kind {
     },
     /// Dword 0 read all-ones through an accepted mapping.
     ReadProbeAllOnes,
+    /// Dword 0 of an I/O-port BAR read all-ones while the device answers config reads and
+    /// decodes I/O: what Xen returns for ports it does not grant the domain.
+    IoAllOnes {
+        /// First port.
+        port: u64,
+        /// Command register after the device was enabled.
+        command: u16,
+    },
     /// Dword 0 read through the real driver path.
     ReadProbe {
         /// The value.
@@ -238,7 +260,9 @@ impl Finding {
             | Kind::FlagMismatch { .. }
             | Kind::SubPage { .. }
             | Kind::SharedFrame { .. }
-            | Kind::ScratchFailed { .. } => Severity::Warning,
+            | Kind::ScratchFailed { .. }
+            | Kind::XenIncomplete { .. }
+            | Kind::ScratchLeaked { .. } => Severity::Warning,
             // A ROM that cannot be used rarely stops a driver.
             Kind::Unclaimed { .. } | Kind::StartMismatch { .. } if rom => Severity::Warning,
             _ => Severity::Error,
@@ -276,9 +300,12 @@ impl Finding {
                 _ => "xen-refused",
             },
             Kind::XenReadOnly { .. } => "xen-read-only",
+            Kind::XenIncomplete { .. } => "xen-incomplete",
             Kind::ScratchFailed { .. } => "scratch-failed",
+            Kind::ScratchLeaked { .. } => "scratch-leaked",
             Kind::IoPorts { .. } => "io-ports",
             Kind::ReadProbeAllOnes => "read-all-ones",
+            Kind::IoAllOnes { .. } => "io-all-ones",
             Kind::ReadProbe { .. } => "read-ok",
             Kind::BarOk { .. } => "ok",
         }
@@ -377,6 +404,72 @@ fn frames_of(start: u64, len: u64) -> (u64, u64) {
     (first, last)
 }
 
+/// Xen's answers for one BAR.
+fn check_verdict(idx: Option<u8>, v: &Verdict, out: &mut Findings) {
+    if let Some(run) = v.refused.first() {
+        let rc = match run.answer {
+            Trial::Refused(rc) => rc,
+            _ => 0,
+        };
+        out.push(
+            idx,
+            Kind::XenRefused {
+                pfn: run.first_pfn,
+                rc,
+                refused: v.refused.frames,
+                tested: v.tested,
+                frames: v.frames,
+            },
+        );
+    }
+    if let Some(run) = v.read_only.first() {
+        out.push(
+            idx,
+            Kind::XenReadOnly {
+                pfn: run.first_pfn,
+                count: v.read_only.frames,
+            },
+        );
+    }
+    if let Some(rc) = v.aborted {
+        out.push(
+            idx,
+            Kind::XenIncomplete {
+                rc,
+                tested: v.tested,
+                frames: v.frames,
+            },
+        );
+    }
+}
+
+/// Whether the opt-in read probe may read dword 0 of BAR `i` (never the ROM), judged from the
+/// facts gathered without touching the device: the guest claimed the resource (the driver
+/// path's `pci_request_region()` needs that), config space still answers, and for a memory
+/// BAR Xen mapped its first frame, the only page the probe maps. The read itself is then one
+/// more fact for [`check_into`].
+pub fn read_probe_safe(f: &DeviceFacts, i: usize) -> bool {
+    let bf = &f.bars[i];
+    let res = &bf.res;
+    // `ioread32` of dword 0 needs 4 bytes (or ports) of the BAR.
+    let usable = i < ROM_INDEX
+        && res.len() >= 4
+        && res.claimed
+        && res.flags & IORESOURCE_UNSET == 0
+        && f.cfg.class_rev != u32::MAX;
+    let bar = decode_all(&f.cfg)[i];
+    match bar.kind {
+        BarKind::Io => usable && res.flags & IORESOURCE_IO != 0,
+        _ if bar.is_mem() => {
+            usable
+                && res.flags & IORESOURCE_MEM != 0
+                && !bf.ram_overlap
+                && bf.verdict.is_some_and(|v| v.maps_first_frame())
+        }
+        _ => false,
+    }
+}
+
 /// Runs every check on the facts of one device.
 ///
 /// Host-only convenience: it returns 1.5 KiB by value, so the module uses [`check_into`].
@@ -415,6 +508,9 @@ pub fn check_into(f: &DeviceFacts, out: &mut Findings) {
                 class_rev: f.cfg.class_rev,
             },
         );
+    }
+    if let Some(rc) = f.restore_failed {
+        out.push(None, Kind::ScratchLeaked { rc });
     }
     if f.cfg.read_errors > 0 {
         out.push(
@@ -549,6 +645,21 @@ fn check_bar(
                 len,
             },
         );
+        match bf.read_probe {
+            // All-ones from a device that does not decode I/O says nothing about Xen.
+            Some(u32::MAX) if f.cfg.command & PCI_COMMAND_IO == 0 => {
+                out.push(idx, Kind::ReadProbeAllOnes)
+            }
+            Some(u32::MAX) => out.push(
+                idx,
+                Kind::IoAllOnes {
+                    port: res.start,
+                    command: f.cfg.command,
+                },
+            ),
+            Some(value) => out.push(idx, Kind::ReadProbe { value }),
+            None => {}
+        }
         return;
     }
 
@@ -610,28 +721,8 @@ fn check_bar(
             );
         }
     }
-    if let Some(v) = bf.verdict {
-        if let Some((pfn, rc)) = v.first_refused {
-            out.push(
-                idx,
-                Kind::XenRefused {
-                    pfn,
-                    rc,
-                    refused: v.refused,
-                    frames: v.frames,
-                    exhaustive: v.exhaustive,
-                },
-            );
-        }
-        if let Some(pfn) = v.first_read_only {
-            out.push(
-                idx,
-                Kind::XenReadOnly {
-                    pfn,
-                    count: v.read_only,
-                },
-            );
-        }
+    if let Some(v) = &bf.verdict {
+        check_verdict(idx, v, out);
     }
     if let Some(Skip::Scratch(rc)) = bf.skipped {
         out.push(idx, Kind::ScratchFailed { rc });

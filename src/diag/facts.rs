@@ -54,9 +54,9 @@ impl Resource {
         }
     }
 
-    /// No resource at all.
+    /// No bytes: no resource, or one the PCI core could not size.
     pub fn is_empty(&self) -> bool {
-        self.len() == 0 && self.flags & (IORESOURCE_MEM | IORESOURCE_IO) == 0
+        self.len() == 0
     }
 }
 
@@ -118,25 +118,104 @@ pub enum Trial {
     Refused(i32),
 }
 
-/// Result of testing a BAR's frames with Xen.
+/// Consecutive tested frames that got the same answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Run {
+    /// First pfn of the run.
+    pub first_pfn: u64,
+    /// Frames in the run.
+    pub frames: u64,
+    /// Xen's answer for each of them.
+    pub answer: Trial,
+}
+
+impl Run {
+    /// Last pfn of the run.
+    pub fn last_pfn(&self) -> u64 {
+        self.first_pfn + (self.frames - 1)
+    }
+}
+
+/// Runs kept per kind of answer; the report names these and counts the rest.
+pub const RUNS_KEPT: usize = 4;
+
+/// The runs of one kind of answer (granted, refused or read-only) over a BAR's tested frames:
+/// the first [`RUNS_KEPT`] in pfn order, and totals over all of them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Runs {
+    /// The first runs, in pfn order.
+    pub kept: [Option<Run>; RUNS_KEPT],
+    /// Runs in all, kept or not.
+    pub count: u64,
+    /// Frames in all runs.
+    pub frames: u64,
+}
+
+impl Runs {
+    /// Adds the next run (in pfn order).
+    pub fn push(&mut self, run: Run) {
+        if let Some(slot) = self.kept.iter_mut().find(|r| r.is_none()) {
+            *slot = Some(run);
+        }
+        self.count += 1;
+        self.frames += run.frames;
+    }
+
+    /// The kept runs.
+    pub fn iter(&self) -> impl Iterator<Item = &Run> + '_ {
+        self.kept.iter().flatten()
+    }
+
+    /// The first run, if any.
+    pub fn first(&self) -> Option<&Run> {
+        self.kept[0].as_ref()
+    }
+}
+
+/// Xen's verdict on a BAR's frames: which were asked, and the answers as runs of pfns.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Verdict {
+    /// First pfn of the BAR.
+    pub first_pfn: u64,
     /// Frames in the BAR.
     pub frames: u64,
-    /// Hypercalls spent (each trial is one map and, if it succeeded, one restore).
-    pub hypercalls: u32,
-    /// Frames tested.
+    /// Frames asked about. Equal to `frames` unless the BAR was sampled.
     pub tested: u64,
-    /// Every frame tested (small BAR) rather than ends plus bisection.
-    pub exhaustive: bool,
-    /// Frames refused (exact if exhaustive, else derived from the boundary).
-    pub refused: u64,
-    /// First refused frame (pfn) and Xen's return code for it.
-    pub first_refused: Option<(u64, i32)>,
-    /// Frames mapped read-only.
-    pub read_only: u64,
-    /// First read-only frame (pfn).
-    pub first_read_only: Option<u64>,
+    /// Distance between the frames asked: 1 when every frame was, more when the BAR exceeded
+    /// the test limit and was sampled (see `trial::Plan`).
+    pub stride: u64,
+    /// Tested frames Xen mapped as asked.
+    pub granted: Runs,
+    /// Tested frames Xen refused (a run per return code).
+    pub refused: Runs,
+    /// Tested frames Xen mapped without `_PAGE_RW`.
+    pub read_only: Runs,
+    /// Hypercalls spent on this BAR's trial mappings.
+    pub hypercalls: u32,
+    /// Trial mappings (multicall entries) spent on this BAR.
+    pub entries: u64,
+    /// A batch failed as a whole with this code: frames after `tested` were not asked.
+    pub aborted: Option<i32>,
+}
+
+impl Verdict {
+    /// Only a sample of the frames was asked.
+    pub fn sampled(&self) -> bool {
+        self.stride > 1
+    }
+
+    /// Every frame of the BAR was asked and answered.
+    pub fn complete(&self) -> bool {
+        self.tested == self.frames && self.aborted.is_none()
+    }
+
+    /// Xen mapped the BAR's first frame (read-write or read-only): the one a read probe reads.
+    /// Frame 0 is the first one every plan tests, so its run is always kept.
+    pub fn maps_first_frame(&self) -> bool {
+        let starts_bar = |r: &Run| r.first_pfn == self.first_pfn;
+        self.granted.first().is_some_and(starts_bar)
+            || self.read_only.first().is_some_and(starts_bar)
+    }
 }
 
 /// Everything known about one BAR (index 0-5, or 6 for the ROM).
@@ -152,7 +231,8 @@ pub struct BarFacts {
     pub verdict: Option<Verdict>,
     /// Why the Xen test was skipped, if it was.
     pub skipped: Option<Skip>,
-    /// Dword 0 read through `kernel::pci` (opt-in `read_probe`).
+    /// Dword 0 read through the driver path (opt-in `read_probe`): the first page of a memory
+    /// BAR mapped, or the first port of an I/O BAR.
     pub read_probe: Option<u32>,
 }
 
@@ -180,4 +260,6 @@ pub struct DeviceFacts {
     pub cfg: Config,
     /// Per-BAR facts, index 6 is the ROM.
     pub bars: [BarFacts; NUM_RESOURCES],
+    /// Xen refused to restore a scratch PTE after the trials, with this code.
+    pub restore_failed: Option<i32>,
 }

@@ -8,7 +8,7 @@ use core::fmt::{self, Write};
 
 use super::bar::bar_name;
 use super::checks::{Finding, Findings, Kind, Severity, EBUSY, EINVAL, EPERM};
-use super::facts::{DeviceFacts, Verdict, PAGE_SHIFT};
+use super::facts::{DeviceFacts, Run, Runs, Trial, Verdict, PAGE_SHIFT};
 
 /// A PCI address `dddd:bb:dd.f`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -72,8 +72,10 @@ pub struct Meta {
     pub comm: [u8; 16],
     /// Config-space reads spent.
     pub config_reads: u32,
-    /// Hypercalls spent (trial mappings and restores).
+    /// Hypercalls spent (batches of trial mappings and the restore).
     pub hypercalls: u32,
+    /// Trial mappings and restores spent (multicall entries).
+    pub trial_entries: u64,
     /// Probe duration in nanoseconds.
     pub probe_ns: u64,
 }
@@ -161,13 +163,16 @@ pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
         Kind::RamOverlap { .. } => w.write_str("BAR lies inside the guest's RAM: the PCI core cannot claim it and ioremap refuses RAM"),
         Kind::P2mNotIdentity { invalid, count, .. } if invalid == count => w.write_str("BAR frames have INVALID p2m entries: a mapping becomes a silently non-present PTE and the first access faults"),
         Kind::P2mNotIdentity { .. } => w.write_str("BAR frames are not identity-mapped in the p2m: a mapping would hit guest memory, not the device"),
-        Kind::XenRefused { rc: EPERM, .. } => w.write_str("Xen refuses to map the BAR: its frames are not in this domain's I/O memory permission (the 2009 'Non-privileged attempt to map I/O space'); ioremap returns a pointer anyway and the first access faults"),
+        Kind::XenRefused { rc: EPERM, .. } => w.write_str("Xen refuses to map BAR frames: they are not in this domain's I/O memory permission (the 2009 'Non-privileged attempt to map I/O space'); ioremap returns a pointer anyway and the first access to them faults"),
         Kind::XenRefused { rc: EINVAL, .. } => w.write_str("Xen rejects uncached mappings: this domain has no I/O memory, no I/O port permission and no assigned device at all ('Bad L1 flags')"),
         Kind::XenRefused { rc: EBUSY, .. } => w.write_str("Xen refuses the BAR frames: they are RAM owned by another domain"),
         Kind::XenRefused { .. } => w.write_str("Xen refuses to map the BAR frames"),
         Kind::XenReadOnly { .. } => w.write_str("Xen maps some BAR frames read-only (MSI-X table/PBA in mmio_ro_ranges), as expected for MSI-X: writes there are dropped, drivers program MSI-X through pci_enable_msix (pcifront)"),
         Kind::ScratchFailed { .. } => w.write_str("could not set up the scratch mapping for the Xen test: Xen verdict unknown"),
-        Kind::IoPorts { .. } => w.write_str("I/O-port BAR: no mapping to test; Xen emulates port I/O and ports not granted read as all-ones"),
+        Kind::XenIncomplete { .. } => w.write_str("a batch of trial mappings failed as a whole: Xen's verdict on the frames after it is unknown"),
+        Kind::ScratchLeaked { .. } => w.write_str("Xen refused to restore a scratch PTE after the trial mappings: the scratch slots are kept mapped for good (never freed), a few KiB lost until reboot"),
+        Kind::IoPorts { .. } => w.write_str("I/O-port BAR: no mapping to test; Xen emulates port I/O and ports not granted read as all-ones (read_probe=1 reads the first port)"),
+        Kind::IoAllOnes { .. } => w.write_str("the I/O BAR's first dword reads all-ones although the device answers config reads and decodes I/O: Xen returns all-ones for ports it does not grant this domain (a guest cannot ask Xen directly; a register that really reads 0xffffffff would look the same)"),
         Kind::ReadProbeAllOnes => w.write_str("dword 0 reads 0xffffffff through a mapping Xen accepted: the device does not decode this BAR"),
         Kind::ReadProbe { .. } => w.write_str("dword 0 read through the driver path"),
         Kind::BarOk { .. } => w.write_str("usable"),
@@ -264,30 +269,27 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
                 "pfn=0x{pfn:x} p2m=0x{raw:x} non_identity={count} invalid={invalid}"
             )
         }
-        Kind::XenRefused {
-            pfn,
-            rc,
-            refused,
-            frames,
-            exhaustive,
-        } => {
-            let how = if exhaustive {
-                "every frame tested"
-            } else {
-                "ends tested, boundary bisected"
-            };
+        Kind::XenRefused { rc, .. } => {
+            write!(w, "xen_rc={rc} ({}) ", errno_name(rc))?;
+            write_answers(w, bar_verdict(facts, i))
+        }
+        Kind::XenReadOnly { .. } => write_answers(w, bar_verdict(facts, i)),
+        Kind::XenIncomplete { rc, tested, frames } => {
             write!(
                 w,
-                "pfn=0x{pfn:x} mfn=0x{pfn:x} xen_rc={rc} ({}) refused={refused}/{frames} frames ({how})",
+                "rc={rc} ({}) asked={tested}/{frames} frames",
                 errno_name(rc)
             )
         }
-        Kind::XenReadOnly { pfn, count } => {
-            write!(w, "first_pfn=0x{pfn:x} read_only_frames={count}")
-        }
+        Kind::ScratchLeaked { rc } => write!(w, "restore_rc={rc}"),
         Kind::ScratchFailed { rc } => write!(w, "rc={rc}"),
         Kind::IoPorts { start, len } => write!(w, "ports=0x{start:x}-0x{:x}", start + (len - 1)),
         Kind::ReadProbeAllOnes => w.write_str("dword0=0xffffffff"),
+        Kind::IoAllOnes { port, command } => write!(
+            w,
+            "dword0=0xffffffff port=0x{port:x} command=0x{command:04x} class_rev=0x{:08x}",
+            facts.cfg.class_rev
+        ),
         Kind::ReadProbe { value } => write!(w, "dword0=0x{value:08x}"),
         Kind::BarOk {
             start,
@@ -303,20 +305,102 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
                 if is64 { 64 } else { 32 },
                 if prefetch { " prefetchable" } else { "" }
             )?;
-            write_verdict(w, i.and_then(|i| facts.bars.get(i)).and_then(|b| b.verdict))
+            write_verdict(w, bar_verdict(facts, i))
         }
     }
 }
 
-fn write_verdict(w: &mut impl Write, v: Option<Verdict>) -> fmt::Result {
+fn bar_verdict(facts: &DeviceFacts, i: Option<usize>) -> Option<&Verdict> {
+    i.and_then(|i| facts.bars.get(i))
+        .and_then(|b| b.verdict.as_ref())
+}
+
+/// A pfn range `0xa-0xb`, or `0xa` for one frame.
+struct PfnRange<'a>(&'a Run);
+
+impl fmt::Display for PfnRange<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0.frames {
+            1 => write!(f, "0x{:x}", self.0.first_pfn),
+            _ => write!(f, "0x{:x}-0x{:x}", self.0.first_pfn, self.0.last_pfn()),
+        }
+    }
+}
+
+/// `N frames: 0xa-0xb (-EPERM), 0xc, and K more ranges`, or `none`.
+struct RunList<'a>(&'a Runs);
+
+impl fmt::Display for RunList<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let runs = self.0;
+        if runs.count == 0 {
+            return f.write_str("none");
+        }
+        write!(f, "{}: ", runs.frames)?;
+        for (n, run) in runs.iter().enumerate() {
+            f.write_str(if n > 0 { ", " } else { "" })?;
+            write!(f, "{}", PfnRange(run))?;
+            if let Trial::Refused(rc) = run.answer {
+                write!(f, " ({})", errno_name(rc))?;
+            }
+        }
+        let rest = runs.count - runs.iter().count() as u64;
+        if rest > 0 {
+            write!(f, ", and {rest} more range(s)")?;
+        }
+        Ok(())
+    }
+}
+
+/// What was asked: `every frame of 256 tested`, or the sample.
+struct Asked<'a>(&'a Verdict);
+
+impl fmt::Display for Asked<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let v = self.0;
+        if v.sampled() {
+            write!(
+                f,
+                "sampled {} of {} frames (frame 0, one in every {} after it and the last; the others not asked)",
+                v.tested, v.frames, v.stride
+            )
+        } else if v.tested < v.frames {
+            write!(f, "asked {} of {} frames", v.tested, v.frames)
+        } else {
+            write!(f, "every frame of {} tested", v.frames)
+        }
+    }
+}
+
+/// Xen's answers, range by range, and what they cost.
+fn write_answers(w: &mut impl Write, v: Option<&Verdict>) -> fmt::Result {
+    let Some(v) = v else {
+        return w.write_str("Xen not asked");
+    };
+    write!(
+        w,
+        "{}: granted {}; refused {}; read-only {}; {} trial mappings in {} hypercall(s)",
+        Asked(v),
+        RunList(&v.granted),
+        RunList(&v.refused),
+        RunList(&v.read_only),
+        v.entries,
+        v.hypercalls
+    )
+}
+
+/// The verdict of a BAR with no problem: every tested frame mapped.
+fn write_verdict(w: &mut impl Write, v: Option<&Verdict>) -> fmt::Result {
     match v {
+        Some(v) if v.sampled() => write!(
+            w,
+            ", Xen maps all {} sampled frames of {} ({} trial mappings in {} hypercall(s); the others not asked)",
+            v.tested, v.frames, v.entries, v.hypercalls
+        ),
         Some(v) => write!(
             w,
-            ", Xen maps {}/{} frames ({} tested, {} hypercalls)",
-            v.frames - v.refused,
-            v.frames,
-            v.tested,
-            v.hypercalls
+            ", Xen maps all {} frames, every frame tested ({} trial mappings in {} hypercall(s))",
+            v.frames, v.entries, v.hypercalls
         ),
         None => w.write_str(", Xen not asked"),
     }
@@ -346,18 +430,46 @@ pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta)
         }
         Kind::XenRefused { rc: EBUSY, .. } => write!(w, "the BAR address collides with RAM in the host's view: check /proc/iomem on dom0 and dom0's assignment of {d}"),
         Kind::XenRefused { pfn, .. } => {
-            let first = res.start >> PAGE_SHIFT;
-            // Frames up to and including the last byte's (no overflow at the top of the space).
-            let n = match res.len() {
-                0 => 0,
-                len => ((res.start + (len - 1)) >> PAGE_SHIFT) - first + 1,
-            };
-            let (first, n) = if n == 0 { (pfn, 1) } else { (first, n) };
-            write!(w, "pass the device with pci=['{d}'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or grant them: iomem=['{first:x},{n:x}'] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Memory)")
+            write!(w, "pass the device with pci=['{d}'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or grant the refused frames: iomem=[")?;
+            write_iomem(w, bar_verdict(facts, f.bar.map(usize::from)), res, pfn)?;
+            w.write_str("] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Memory)")
         }
-        Kind::ScratchFailed { .. } => w.write_str("retry with more free memory; if it persists, report it with this guest's log"),
+        Kind::ScratchLeaked { .. } => w.write_str("nothing to do for the device; reboot the guest to get the pages back, and report it with this guest's log and xl dmesg from dom0"),
+        Kind::ScratchFailed { .. } | Kind::XenIncomplete { .. } => w.write_str("retry with more free memory; if it persists, report it with this guest's log"),
+        Kind::IoAllOnes { port, .. } => {
+            let n = res.len();
+            write!(w, "pass the device with pci=['{d}'] in xl.cfg or xl pci-attach so the toolstack grants its ports, or grant them: ioports=['{port:x}-{:x}'] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Ports)", port + n.max(1) - 1)
+        }
         Kind::ReadProbeAllOnes => write!(w, "on dom0: check lspci -vv -s {d} (Control: Mem+, power state D0) and whether dom0 moved the BAR after the grant"),
         _ => Ok(()),
+    }
+}
+
+/// The `iomem=` entries (`'first,count'`, hex) that grant a BAR's refused frames: each refused
+/// range when all are known, else the whole BAR.
+fn write_iomem(
+    w: &mut impl Write,
+    v: Option<&Verdict>,
+    res: super::facts::Resource,
+    pfn: u64,
+) -> fmt::Result {
+    match v {
+        Some(v) if v.complete() && v.refused.iter().count() as u64 == v.refused.count => {
+            for (n, run) in v.refused.iter().enumerate() {
+                let sep = if n > 0 { "," } else { "" };
+                write!(w, "{sep}'{:x},{:x}'", run.first_pfn, run.frames)?;
+            }
+            Ok(())
+        }
+        Some(v) => write!(w, "'{:x},{:x}'", v.first_pfn, v.frames),
+        None => match res.len() {
+            0 => write!(w, "'{pfn:x},1'"),
+            len => {
+                let first = res.start >> PAGE_SHIFT;
+                let n = ((res.start + (len - 1)) >> PAGE_SHIFT) - first + 1;
+                write!(w, "'{first:x},{n:x}'")
+            }
+        },
     }
 }
 
@@ -412,9 +524,10 @@ pub fn write_summary(w: &mut impl Write, findings: &Findings, m: &Meta) -> fmt::
     }
     write!(
         w,
-        "; cost: {} config reads, {} hypercalls, {} us",
+        "; cost: {} config reads, {} hypercalls ({} trial mappings and restores), {} us",
         m.config_reads,
         m.hypercalls,
+        m.trial_entries,
         m.probe_ns / 1000
     )
 }
@@ -434,6 +547,47 @@ impl<W: Write> Write for Json<W> {
         }
         Ok(())
     }
+}
+
+fn write_json_runs(w: &mut impl Write, runs: &Runs) -> fmt::Result {
+    write!(
+        w,
+        "{{\"frames\":{},\"ranges\":{},\"first\":[",
+        runs.frames, runs.count
+    )?;
+    for (n, run) in runs.iter().enumerate() {
+        let sep = if n > 0 { "," } else { "" };
+        write!(
+            w,
+            "{sep}{{\"pfn\":{},\"frames\":{}",
+            run.first_pfn, run.frames
+        )?;
+        if let Trial::Refused(rc) = run.answer {
+            write!(w, ",\"rc\":{rc}")?;
+        }
+        w.write_char('}')?;
+    }
+    w.write_str("]}")
+}
+
+/// Xen's verdict on one BAR: what was asked, the answers as pfn ranges, the cost.
+fn write_json_verdict(w: &mut impl Write, v: &Verdict) -> fmt::Result {
+    write!(
+        w,
+        "{{\"first_pfn\":{},\"frames\":{},\"tested\":{},\"stride\":{},\"hypercalls\":{},\"trial_entries\":{},\"aborted\":",
+        v.first_pfn, v.frames, v.tested, v.stride, v.hypercalls, v.entries
+    )?;
+    match v.aborted {
+        Some(rc) => write!(w, "{rc}")?,
+        None => w.write_str("null")?,
+    }
+    w.write_str(",\"granted\":")?;
+    write_json_runs(w, &v.granted)?;
+    w.write_str(",\"refused\":")?;
+    write_json_runs(w, &v.refused)?;
+    w.write_str(",\"read_only\":")?;
+    write_json_runs(w, &v.read_only)?;
+    w.write_char('}')
 }
 
 /// Writes the whole report as one JSON object.
@@ -469,8 +623,8 @@ pub fn write_json(
     Json(&mut *w).write_str(m.comm())?;
     write!(
         w,
-        "\"}},\"cost\":{{\"config_reads\":{},\"hypercalls\":{},\"probe_ns\":{}}},",
-        m.config_reads, m.hypercalls, m.probe_ns
+        "\"}},\"cost\":{{\"config_reads\":{},\"hypercalls\":{},\"trial_entries\":{},\"probe_ns\":{}}},",
+        m.config_reads, m.hypercalls, m.trial_entries, m.probe_ns
     )?;
     write!(
         w,
@@ -484,7 +638,7 @@ pub fn write_json(
     for (i, b) in facts.bars.iter().enumerate() {
         write!(
             w,
-            "{}{{\"bar\":\"{}\",\"start\":{},\"end\":{},\"flags\":{},\"claimed\":{}}}",
+            "{}{{\"bar\":\"{}\",\"start\":{},\"end\":{},\"flags\":{},\"claimed\":{}",
             if i > 0 { "," } else { "" },
             bar_name(i as u8),
             b.res.start,
@@ -492,6 +646,11 @@ pub fn write_json(
             b.res.flags,
             b.res.claimed
         )?;
+        if let Some(v) = &b.verdict {
+            w.write_str(",\"xen\":")?;
+            write_json_verdict(w, v)?;
+        }
+        w.write_char('}')?;
     }
     w.write_str("],\"findings\":[")?;
     for (n, f) in findings.iter().enumerate() {

@@ -1,119 +1,157 @@
 // SPDX-License-Identifier: GPL-2.0
 
-//! Which frames of a BAR to test with Xen, and what the answers add up to.
+//! Which frames of a BAR to ask Xen about, in batches, and what the answers add up to.
 //!
-//! A trial mapping costs one hypercall (two when it succeeds: map, then restore). Small BARs
-//! are tested frame by frame; large ones at both ends, then by bisection to the boundary
-//! between granted and refused frames, so a 256 MiB BAR (65,536 frames) costs 18 trials, not
-//! 65,536. Granting is per contiguous range (`iomem=` / libxl grant whole BARs), so one
-//! boundary is what a partial grant looks like.
+//! Every frame is asked: a grant can have holes anywhere (two `iomem=` ranges, a partial
+//! grant), so no frame's answer is inferred from another's. The asking is batched (the module
+//! sends a whole batch in one multicall, see `src/xen_shim.c`), so the cost is a hypercall per
+//! batch, not per frame. Only a BAR larger than the test limit (a module parameter; the default
+//! covers a 4 GiB BAR) is sampled: its first frame, every `stride`-th frame and its last frame,
+//! and the verdict says so.
 
-use super::facts::{Trial, Verdict};
+use super::facts::{Run, Runs, Trial, Verdict};
 
-/// BARs of at most this many frames are tested exhaustively.
-pub const FULL_SCAN_FRAMES: u64 = 64;
+/// Frames a BAR may have and still be tested in full by default: 4 GiB of 4 KiB frames.
+pub const DEFAULT_MAX_FRAMES: u64 = 1 << 20;
 
-fn hypercalls_for(t: Trial) -> u32 {
-    match t {
-        Trial::Refused(_) => 1,
-        Trial::Mapped | Trial::ReadOnly => 2,
+/// The frames of a BAR to test: all of them, or an evenly spaced sample with both ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Plan {
+    frames: u64,
+    stride: u64,
+}
+
+impl Plan {
+    /// Tests all `frames` if there are at most `max_frames` (at least 2), else a sample of at
+    /// most `max_frames`: indices 0, stride, 2 * stride, ... and the last frame.
+    pub fn new(frames: u64, max_frames: u64) -> Self {
+        let max = max_frames.max(2);
+        let stride = if frames <= max {
+            1
+        } else {
+            (frames - 1).div_ceil(max - 1)
+        };
+        Self { frames, stride }
+    }
+
+    /// Only a sample of the frames is tested.
+    pub fn sampled(&self) -> bool {
+        self.stride > 1
+    }
+
+    /// Distance between two sampled frames (1: every frame).
+    pub fn stride(&self) -> u64 {
+        self.stride
+    }
+
+    /// Number of frames tested.
+    pub fn len(&self) -> u64 {
+        match (self.frames, self.stride) {
+            (0, _) => 0,
+            (n, 0 | 1) => n,
+            (n, s) => (n - 1).div_ceil(s) + 1,
+        }
+    }
+
+    /// No frame to test.
+    pub fn is_empty(&self) -> bool {
+        self.frames == 0
+    }
+
+    /// Index in the BAR of the `k`-th tested frame (`k < len()`), in increasing order.
+    pub fn index(&self, k: u64) -> u64 {
+        (k * self.stride).min(self.frames - 1)
     }
 }
 
-struct Tally<F> {
-    probe: F,
-    first_pfn: u64,
-    v: Verdict,
+/// Asks Xen about a batch of frames. The module implements it with one multicall per batch;
+/// the host tests with models whose answers come back mixed.
+pub trait Prober {
+    /// The pfn slots of one batch; their number is the batch size.
+    fn slots(&mut self) -> &mut [u64];
+    /// Asks Xen about the pfns in the first `n` slots. Returns the hypercalls spent, or the
+    /// code with which the batch failed as a whole (then no answer of it is valid).
+    fn ask(&mut self, n: usize) -> Result<u32, i32>;
+    /// Xen's answer for slot `k` of the batch last asked.
+    fn answer(&self, k: usize) -> Trial;
 }
 
-impl<F: FnMut(u64) -> Trial> Tally<F> {
-    fn test(&mut self, idx: u64) -> Trial {
-        let pfn = self.first_pfn + idx;
-        let t = (self.probe)(pfn);
+/// Folds answers, in increasing pfn order, into runs.
+struct Tally {
+    v: Verdict,
+    open: Option<Run>,
+}
+
+impl Tally {
+    fn record(&mut self, pfn: u64, answer: Trial) {
         self.v.tested += 1;
-        self.v.hypercalls += hypercalls_for(t);
-        if t == Trial::ReadOnly {
-            self.v.read_only += 1;
-            if self.v.first_read_only.is_none() {
-                self.v.first_read_only = Some(pfn);
+        match &mut self.open {
+            Some(run) if run.answer == answer && run.first_pfn + run.frames == pfn => {
+                run.frames += 1;
+            }
+            _ => {
+                self.close();
+                self.open = Some(Run {
+                    first_pfn: pfn,
+                    frames: 1,
+                    answer,
+                });
             }
         }
-        t
+    }
+
+    fn close(&mut self) {
+        if let Some(run) = self.open.take() {
+            let runs: &mut Runs = match run.answer {
+                Trial::Mapped => &mut self.v.granted,
+                Trial::ReadOnly => &mut self.v.read_only,
+                Trial::Refused(_) => &mut self.v.refused,
+            };
+            runs.push(run);
+        }
     }
 }
 
-/// Tests the `frames` frames starting at `first_pfn` with `probe` (one trial mapping of one
-/// pfn) and sums up Xen's answers.
-pub fn scan<F: FnMut(u64) -> Trial>(
-    first_pfn: u64,
-    frames: u64,
-    full_limit: u64,
-    probe: F,
-) -> Verdict {
+/// Tests the frames of the BAR of `frames` frames at `first_pfn` (all of them, or a sample if
+/// there are more than `max_frames`) in batches of `prober`'s size, and sums up Xen's answers.
+pub fn scan(first_pfn: u64, frames: u64, max_frames: u64, prober: &mut impl Prober) -> Verdict {
+    let plan = Plan::new(frames, max_frames);
     let mut t = Tally {
-        probe,
-        first_pfn,
         v: Verdict {
+            first_pfn,
             frames,
+            stride: plan.stride(),
             ..Verdict::default()
         },
+        open: None,
     };
-    if frames == 0 {
-        return t.v;
-    }
-    if frames <= full_limit.max(2) {
-        t.v.exhaustive = true;
-        for i in 0..frames {
-            if let Trial::Refused(rc) = t.test(i) {
-                t.v.refused += 1;
-                if t.v.first_refused.is_none() {
-                    t.v.first_refused = Some((first_pfn + i, rc));
-                }
+    let mut done = 0;
+    while done < plan.len() {
+        let slots = prober.slots();
+        let n = slots
+            .len()
+            .min(usize::try_from(plan.len() - done).unwrap_or(usize::MAX));
+        if n == 0 {
+            // A prober without slots can answer nothing.
+            t.v.aborted = Some(super::checks::EINVAL);
+            break;
+        }
+        for (k, slot) in (done..).zip(slots[..n].iter_mut()) {
+            *slot = first_pfn + plan.index(k);
+        }
+        match prober.ask(n) {
+            Ok(hypercalls) => t.v.hypercalls += hypercalls,
+            Err(rc) => {
+                t.v.aborted = Some(rc);
+                break;
             }
         }
-        return t.v;
-    }
-
-    let last = frames - 1;
-    let a = t.test(0);
-    let b = t.test(last);
-    let refused = |x: Trial| matches!(x, Trial::Refused(_));
-    match (refused(a), refused(b)) {
-        (false, false) => {}
-        (true, true) => {
-            t.v.refused = frames;
-            if let Trial::Refused(rc) = a {
-                t.v.first_refused = Some((first_pfn, rc));
-            }
+        t.v.entries += n as u64;
+        for (k, slot) in (done..).zip(0..n) {
+            t.record(first_pfn + plan.index(k), prober.answer(slot));
         }
-        (ra, _) => {
-            // Invariant: frame `lo` answers like frame 0, frame `hi` like the last frame.
-            let (mut lo, mut hi) = (0, last);
-            let mut hi_trial = b;
-            while hi - lo > 1 {
-                let mid = lo + (hi - lo) / 2;
-                let m = t.test(mid);
-                if refused(m) == ra {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                    hi_trial = m;
-                }
-            }
-            if ra {
-                // Refused prefix [0, hi), granted from hi on.
-                t.v.refused = hi;
-                if let Trial::Refused(rc) = a {
-                    t.v.first_refused = Some((first_pfn, rc));
-                }
-            } else {
-                // Granted prefix, refused from hi on.
-                t.v.refused = frames - hi;
-                if let Trial::Refused(rc) = hi_trial {
-                    t.v.first_refused = Some((first_pfn + hi, rc));
-                }
-            }
-        }
+        done += n as u64;
     }
+    t.close();
     t.v
 }
