@@ -26,6 +26,9 @@ kernel::sync::global_lock! {
 
 struct PcifrontDiag;
 
+// The `max_frames` default above is `trial::DEFAULT_MAX_FRAMES` (the macro takes a literal).
+const _: () = assert!(diag::trial::DEFAULT_MAX_FRAMES == 1048576);
+
 // The table matches no real device: the module binds only where an admin writes
 // `pcifront_diag` to a device's `driver_override`.
 kernel::pci_device_table!(
@@ -44,7 +47,11 @@ impl pci::Driver for PcifrontDiag {
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
         let root = ROOT.lock().clone();
-        probe::diagnose(pdev, root.as_ref(), module_parameters::read_probe.value())
+        let params = probe::Params {
+            read_probe: module_parameters::read_probe.value(),
+            max_frames: module_parameters::max_frames.value(),
+        };
+        probe::diagnose(pdev, root.as_ref(), params)
     }
 }
 
@@ -82,7 +89,11 @@ module! {
     params: {
         read_probe: bool {
             default: false,
-            description: "After all checks pass, map each memory BAR and read dword 0",
+            description: "Read dword 0 of each BAR whose first frame Xen maps (memory: one page mapped) or whose ports the guest claimed (I/O)",
+        },
+        max_frames: u64 {
+            default: 1048576,
+            description: "Ask Xen about every frame of BARs up to this many 4 KiB frames (default: 4 GiB); larger ones are sampled",
         },
     },
 }

@@ -10,12 +10,17 @@
 
 use core::fmt::{self, Write};
 
-use kernel::{bindings, debugfs, device::Core, io::Io, pci, prelude::*, str::CString, time};
+use kernel::{
+    bindings, debugfs, device::Core, error::to_result, pci, prelude::*, str::CString, time,
+};
 
 use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS},
     checks::{self, Findings, Severity},
-    facts::{BarFacts, Config, DeviceFacts, Resource, Skip, IORESOURCE_MEM, PAGE_SHIFT},
+    facts::{
+        BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
+        PAGE_SHIFT, PAGE_SIZE,
+    },
     report::{self, Bdf, Meta},
     trial,
 };
@@ -147,81 +152,119 @@ fn task_meta(meta: &mut Meta) {
     }
 }
 
-/// Tests one memory BAR against guest RAM, the p2m and Xen.
+/// Tests one memory BAR against guest RAM, the p2m and Xen (every frame, or a sample of a BAR
+/// of more than `max_frames` frames).
 fn xen_checks(
-    f: &mut BarFacts,
-    ctx: &crate::diag::facts::Context,
+    bf: &mut BarFacts,
+    ctx: &Context,
+    max_frames: u64,
     scratch: &mut Option<core::result::Result<xen::Scratch, i32>>,
 ) {
-    let res = f.res;
-    let len = res.len();
-    if len == 0 || res.flags & IORESOURCE_MEM == 0 {
-        f.skipped = Some(Skip::NoResource);
+    let res = bf.res;
+    if res.is_empty() || res.flags & IORESOURCE_MEM == 0 {
+        bf.skipped = Some(Skip::NoResource);
         return;
     }
-    f.ram_overlap = xen::ram_overlap(res.start, res.end);
+    bf.ram_overlap = xen::ram_overlap(res.start, res.end);
     if !ctx.xen_pv || ctx.initial_domain {
-        f.skipped = Some(Skip::NotPv);
+        bf.skipped = Some(Skip::NotPv);
         return;
     }
-    let first = res.start >> PAGE_SHIFT;
-    let frames = (res.end >> PAGE_SHIFT) - first + 1;
-    let p = xen::p2m(first, frames);
-    f.p2m = Some(p);
-    if p.non_identity > 0 {
+    let first_pfn = res.start >> PAGE_SHIFT;
+    let frames = (res.end >> PAGE_SHIFT) - first_pfn + 1;
+    let p2m = xen::p2m(first_pfn, frames);
+    bf.p2m = Some(p2m);
+    if p2m.non_identity > 0 {
         // Mapping would not reach the device (or would map guest RAM): report, do not try.
-        f.skipped = Some(Skip::P2m);
+        bf.skipped = Some(Skip::P2m);
         return;
     }
-    let s = scratch.get_or_insert_with(xen::Scratch::new);
-    match s {
-        Ok(s) => {
-            f.verdict = Some(trial::scan(first, frames, trial::FULL_SCAN_FRAMES, |pfn| {
-                s.trial(pfn)
-            }))
-        }
-        Err(rc) => f.skipped = Some(Skip::Scratch(*rc)),
+    match scratch.get_or_insert_with(xen::Scratch::new) {
+        Ok(s) => bf.verdict = Some(trial::scan(first_pfn, frames, max_frames, s)),
+        Err(rc) => bf.skipped = Some(Skip::Scratch(*rc)),
     }
 }
 
-/// Reads dword 0 of every memory BAR that passed all other checks, through `kernel::pci`.
-/// `findings` are those of the checks so far.
-fn read_probe(
-    pdev: &pci::Device<Core<'_>>,
-    facts: &mut DeviceFacts,
-    findings: &Findings,
-    cfg: &mut ConfigReader,
-) {
-    let mut enabled = false;
-    for i in 0..6u8 {
-        let bf = &facts.bars[usize::from(i)];
-        let clean = !findings
-            .iter()
-            .any(|f| f.bar == Some(i) && f.severity() != Severity::Info);
-        let tested_ok = bf.verdict.is_some_and(|v| v.refused == 0);
-        if !clean || !tested_ok || bf.res.flags & IORESOURCE_MEM == 0 {
+/// Asks Xen about every memory BAR, then restores the scratch slots. Returns the hypercalls
+/// and multicall entries spent.
+fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> (u32, u64) {
+    let ctx = facts.ctx;
+    let mut scratch = None;
+    for bf in facts.bars.iter_mut() {
+        xen_checks(bf, &ctx, max_frames, &mut scratch);
+    }
+    let Some(Ok(mut s)) = scratch else {
+        return (0, 0);
+    };
+    facts.restore_failed = s.restore().err();
+    (s.hypercalls, s.entries)
+}
+
+/// Reads dword 0 of BAR `bar` the way a driver would, but mapping only its first page (or
+/// the first ports of an I/O BAR): `kernel::pci::Bar` maps the whole BAR, which for a 256 MiB
+/// BAR costs hundreds of milliseconds in a PV guest, so this uses the C API directly.
+fn read_first_dword(pdev: &pci::Device<Core<'_>>, bar: u8) -> Result<u32> {
+    let raw = raw(pdev);
+    let bar = i32::from(bar);
+    // SAFETY: `raw` is the bound device, `bar` < 6, the name is a static C string.
+    to_result(unsafe { bindings::pci_request_region(raw, bar, c"pcifront_diag".as_char_ptr()) })?;
+    // CAST: `PAGE_SIZE` (4096) fits `c_ulong`, 64 bits on x86_64.
+    let one_page = PAGE_SIZE as kernel::ffi::c_ulong;
+    // SAFETY: the region is ours (requested above); at most one page of it is mapped.
+    let addr = unsafe { bindings::pci_iomap_range(raw, bar, 0, one_page) };
+    let value = if addr.is_null() {
+        Err(ENOMEM)
+    } else {
+        // SAFETY: `addr` maps the BAR's first bytes, at least 4 (`read_probe_safe` checked the
+        // length); `ioread32` handles both MMIO and port cookies.
+        let v = unsafe { bindings::ioread32(addr) };
+        // SAFETY: `addr` came from `pci_iomap_range` on this device and is not used again.
+        unsafe { bindings::pci_iounmap(raw, addr) };
+        Ok(v)
+    };
+    // SAFETY: requested above.
+    unsafe { bindings::pci_release_region(raw, bar) };
+    value
+}
+
+/// Enables the device for the read probe: memory decoding through `kernel::pci`, and I/O too
+/// when an I/O BAR is to be read (the crate has no wrapper for that).
+fn enable(pdev: &pci::Device<Core<'_>>, io: bool) -> Result {
+    if !io {
+        return pdev.enable_device_mem();
+    }
+    // SAFETY: `raw` is the bound device; `read_probe` disables it again.
+    to_result(unsafe { bindings::pci_enable_device(raw(pdev)) })
+}
+
+/// The opt-in read probe: dword 0 of every BAR [`checks::read_probe_safe`] allows, kept as a
+/// fact (`BarFacts::read_probe`) for the checks, and the command register after the enable.
+fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut ConfigReader) {
+    let safe: [bool; NUM_RESOURCES] = core::array::from_fn(|i| checks::read_probe_safe(facts, i));
+    if !safe.contains(&true) {
+        return;
+    }
+    let io = facts
+        .bars
+        .iter()
+        .zip(safe)
+        .any(|(bf, safe)| safe && bf.res.flags & IORESOURCE_IO != 0);
+    if let Err(e) = enable(pdev, io) {
+        dev_warn!(pdev, "read probe: enabling the device failed: {:?}\n", e);
+        return;
+    }
+    for (i, bf) in facts.bars.iter_mut().enumerate() {
+        if !safe[i] {
             continue;
         }
-        if !enabled {
-            if let Err(e) = pdev.enable_device_mem() {
-                dev_warn!(pdev, "read probe: enabling the device failed: {:?}\n", e);
-                return;
-            }
-            enabled = true;
-        }
-        match pdev.iomap_region(u32::from(i), c"pcifront_diag") {
-            Ok(bar) => match bar.try_read32(0) {
-                Ok(v) => facts.bars[usize::from(i)].read_probe = Some(v),
-                Err(e) => dev_warn!(pdev, "read probe BAR{}: read failed: {:?}\n", i, e),
-            },
-            Err(e) => dev_warn!(pdev, "read probe BAR{}: iomap failed: {:?}\n", i, e),
+        match read_first_dword(pdev, i as u8) {
+            Ok(v) => bf.read_probe = Some(v),
+            Err(e) => dev_warn!(pdev, "read probe BAR{}: {:?}\n", i, e),
         }
     }
-    if enabled {
-        facts.cfg.command = (cfg.dword(4) & 0xffff) as u16;
-        // SAFETY: we enabled the device above and release it here; the BAR mappings are gone.
-        unsafe { bindings::pci_disable_device(raw(pdev)) };
-    }
+    facts.cfg.command = (cfg.dword(4) & 0xffff) as u16;
+    // SAFETY: enabled above; every mapping of the read probe is gone.
+    unsafe { bindings::pci_disable_device(raw(pdev)) };
 }
 
 /// A zeroed report on the heap: the facts and findings are kilobytes, too much for the
@@ -238,9 +281,10 @@ fn new_report() -> Result<KBox<Report>> {
     )?)
 }
 
-/// Reads the config registers the checks need (10 dword reads).
-fn read_config(cfg: &mut ConfigReader, out: &mut Config) {
-    out.id = cfg.dword(0);
+/// Reads the config registers the checks need (9 dword reads; the IDs are the PCI core's
+/// copies, class/revision is read live and shows whether the device still answers).
+fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader, out: &mut Config) {
+    out.id = u32::from(pdev.vendor_id().as_raw()) | u32::from(pdev.device_id()) << 16;
     out.command = (cfg.dword(4) & 0xffff) as u16;
     out.class_rev = cfg.dword(8);
     for (i, b) in out.bars.iter_mut().enumerate() {
@@ -267,11 +311,20 @@ fn log_findings(pdev: &pci::Device<Core<'_>>, rep: &Report) {
     dev_info!(pdev, "{}\n", line.as_str());
 }
 
+/// The module parameters a probe runs with.
+#[derive(Clone, Copy)]
+pub(crate) struct Params {
+    /// Read dword 0 of every BAR that passed the side-effect-free checks.
+    pub(crate) read_probe: bool,
+    /// BARs of more frames than this are sampled.
+    pub(crate) max_frames: u64,
+}
+
 /// Diagnoses the bound device: logs the findings and returns the debugfs state.
 pub(crate) fn diagnose(
     pdev: &pci::Device<Core<'_>>,
     root: Option<&debugfs::Dir>,
-    read_probe_enabled: bool,
+    params: Params,
 ) -> Result<Diagnosis> {
     let t0 = time::Instant::<time::Monotonic>::now();
     let raw = raw(pdev);
@@ -281,7 +334,7 @@ pub(crate) fn diagnose(
         errors: 0,
     };
     let mut rep = new_report()?;
-    read_config(&mut cfg, &mut rep.facts.cfg);
+    read_config(pdev, &mut cfg, &mut rep.facts.cfg);
 
     let xc = xen::context(raw);
     rep.facts.ctx = xc.ctx;
@@ -289,39 +342,28 @@ pub(crate) fn diagnose(
         f.res = r;
     }
 
-    let mut scratch = None;
-    let ctx = rep.facts.ctx;
-    for f in rep.facts.bars.iter_mut() {
-        xen_checks(f, &ctx, &mut scratch);
+    let (hypercalls, trial_entries) = xen_verdicts(&mut rep.facts, params.max_frames);
+    if params.read_probe {
+        read_probe(pdev, &mut rep.facts, &mut cfg);
     }
-    let hypercalls = match &scratch {
-        Some(Ok(s)) => s.hypercalls,
-        _ => 0,
-    };
-    drop(scratch);
-
     let r = &mut *rep;
     checks::check_into(&r.facts, &mut r.findings);
-    if read_probe_enabled {
-        read_probe(pdev, &mut r.facts, &r.findings, &mut cfg);
-        checks::check_into(&r.facts, &mut r.findings);
-    }
 
-    // SAFETY: `raw` is the bound device; its bus pointer is valid while bound.
-    let (bus, devfn) = unsafe { ((*(*raw).bus).number, (*raw).devfn) };
+    let [bus, devfn] = pdev.dev_id().to_be_bytes();
     let id = rep.facts.cfg.id;
     let m = &mut rep.meta;
     m.bdf = Bdf {
         domain: xc.pci_domain,
         bus,
-        dev: (devfn >> 3) as u8,
-        func: (devfn & 7) as u8,
+        dev: devfn >> 3,
+        func: devfn & 7,
     };
     m.backend_bdf = xc.backend_bdf;
     m.vendor = (id & 0xffff) as u16;
     m.device = (id >> 16) as u16;
     m.config_reads = cfg.reads;
     m.hypercalls = hypercalls;
+    m.trial_entries = trial_entries;
     task_meta(m);
     m.probe_ns = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(0);
 

@@ -6,12 +6,15 @@
 //! The `#[repr(C)]` structs mirror `xen_shim.h`; the pointers handed to C are to live Rust
 //! values or to the bound `pci_dev`.
 
-use core::ffi::{c_int, c_void};
+use core::ptr::NonNull;
+
+use kernel::ffi::{c_int, c_void};
 
 use kernel::prelude::*;
 
 use crate::diag::facts::{P2m, Trial};
 use crate::diag::report::Bdf;
+use crate::diag::trial;
 
 /// Mirrors `struct pfd_xen_ctx`.
 #[repr(C)]
@@ -27,12 +30,10 @@ struct RawCtx {
     backend_bdf: [u8; 16],
 }
 
-/// Mirrors `struct pfd_scratch`.
+/// `struct pfd_scratch`, private to the shim.
 #[repr(C)]
 struct RawScratch {
-    buf: *mut c_void,
-    ptep: *mut c_void,
-    orig: u64,
+    _private: [u8; 0],
 }
 
 const P2M_IDENTITY: c_int = 0;
@@ -42,9 +43,10 @@ unsafe extern "C" {
     fn pfd_xen_context(pdev: *mut c_void, out: *mut RawCtx) -> c_int;
     fn pfd_p2m_lookup(pfn: u64, raw: *mut u64) -> c_int;
     fn pfd_ram_overlap(start: u64, end: u64) -> c_int;
-    fn pfd_scratch_init(s: *mut RawScratch) -> c_int;
-    fn pfd_trial_map(s: *mut RawScratch, mfn: u64, read_only: *mut u8) -> c_int;
-    fn pfd_scratch_fini(s: *mut RawScratch);
+    fn pfd_scratch_new(slots: u32, out: *mut *mut RawScratch) -> c_int;
+    fn pfd_trial_batch(s: *mut RawScratch, pfns: *const u64, answers: *mut i32, n: u32) -> c_int;
+    fn pfd_scratch_restore(s: *mut RawScratch) -> c_int;
+    fn pfd_scratch_free(s: *mut RawScratch);
 }
 
 /// Where the device sits, as the shim sees it.
@@ -107,54 +109,112 @@ pub(crate) fn ram_overlap(start: u64, end: u64) -> bool {
     unsafe { pfd_ram_overlap(start, end) != 0 }
 }
 
-/// A scratch page whose PTE is lent to Xen for trial mappings; freed on drop.
+/// Frames asked per multicall. 1,024 slots cost one page of RAM, two page tables and 64 KiB
+/// of multicall entries, and keep every budget of the bench: a 1 MiB BAR (256 frames) in one
+/// batch, a 256 MiB BAR (65,536 frames) in 64. Larger batches save little: the cost per frame
+/// is Xen's work on each entry, not the hypercall (see README, "Cost").
+pub(crate) const BATCH_SLOTS: usize = 1024;
+
+/// Scratch slots whose PTEs are lent to Xen for trial mappings, a batch at a time
+/// ([`trial::Prober`]), with the buffers of one batch. Restored and freed on drop.
 pub(crate) struct Scratch {
-    raw: RawScratch,
-    /// Hypercalls spent through this scratch page.
+    raw: NonNull<RawScratch>,
+    pfns: KVec<u64>,
+    answers: KVec<i32>,
+    /// Slots that may point at a BAR frame: what a restore has to undo.
+    used: usize,
+    /// Hypercalls spent through these slots, restores included.
     pub(crate) hypercalls: u32,
+    /// Multicall entries spent, restores included.
+    pub(crate) entries: u64,
 }
 
 impl Scratch {
-    /// Allocates the scratch page; fails outside a PV guest.
+    /// Sets up [`BATCH_SLOTS`] slots; fails outside a PV guest or without memory.
     pub(crate) fn new() -> Result<Self, i32> {
-        let mut raw = RawScratch {
-            buf: core::ptr::null_mut(),
-            ptep: core::ptr::null_mut(),
-            orig: 0,
-        };
-        // SAFETY: `raw` is a valid, exclusively borrowed `struct pfd_scratch`.
-        let rc = unsafe { pfd_scratch_init(&mut raw) };
-        if rc != 0 {
-            return Err(rc);
-        }
-        Ok(Self { raw, hypercalls: 0 })
+        let mut pfns =
+            KVec::with_capacity(BATCH_SLOTS, GFP_KERNEL).map_err(|_| ENOMEM.to_errno())?;
+        let mut answers =
+            KVec::with_capacity(BATCH_SLOTS, GFP_KERNEL).map_err(|_| ENOMEM.to_errno())?;
+        pfns.resize(BATCH_SLOTS, 0, GFP_KERNEL)
+            .map_err(|_| ENOMEM.to_errno())?;
+        answers
+            .resize(BATCH_SLOTS, 0, GFP_KERNEL)
+            .map_err(|_| ENOMEM.to_errno())?;
+        let mut raw = core::ptr::null_mut();
+        // SAFETY: `raw` is a valid out pointer; the shim sets it only on success.
+        let rc = unsafe { pfd_scratch_new(BATCH_SLOTS as u32, &mut raw) };
+        let raw = NonNull::new(raw).ok_or(if rc != 0 { rc } else { ENOMEM.to_errno() })?;
+        Ok(Self {
+            raw,
+            pfns,
+            answers,
+            used: 0,
+            hypercalls: 0,
+            entries: 0,
+        })
     }
 
-    /// Asks Xen whether this domain may map machine frame `mfn`.
-    pub(crate) fn trial(&mut self, mfn: u64) -> Trial {
-        let mut ro = 0u8;
-        // SAFETY: `self.raw` was set up by `pfd_scratch_init` and is only used from here.
-        let rc = unsafe { pfd_trial_map(&mut self.raw, mfn, &mut ro) };
-        match rc {
-            0 => {
-                self.hypercalls += 2;
-                if ro != 0 {
-                    Trial::ReadOnly
-                } else {
-                    Trial::Mapped
-                }
-            }
-            rc => {
-                self.hypercalls += 1;
-                Trial::Refused(rc)
-            }
+    /// Points every slot back at the scratch page. `Err` if Xen refused a restore: the slots
+    /// are then leaked on purpose (never unmapped or freed), and the report says so.
+    pub(crate) fn restore(&mut self) -> Result<(), i32> {
+        let used = self.used;
+        // SAFETY: `self.raw` came from `pfd_scratch_new` and is only used from here.
+        let rc = unsafe { pfd_scratch_restore(self.raw.as_ptr()) };
+        if used > 0 {
+            self.hypercalls += 1;
+            self.entries += used as u64;
+        }
+        self.used = 0;
+        if rc == 0 {
+            Ok(())
+        } else {
+            Err(rc)
+        }
+    }
+}
+
+impl trial::Prober for Scratch {
+    fn slots(&mut self) -> &mut [u64] {
+        &mut self.pfns
+    }
+
+    fn ask(&mut self, n: usize) -> Result<u32, i32> {
+        let n = n.min(BATCH_SLOTS);
+        // SAFETY: `self.raw` came from `pfd_scratch_new` with `BATCH_SLOTS` slots; `pfns` and
+        // `answers` hold `BATCH_SLOTS` >= `n` elements and are not aliased during the call.
+        let rc = unsafe {
+            pfd_trial_batch(
+                self.raw.as_ptr(),
+                self.pfns.as_ptr(),
+                self.answers.as_mut_ptr(),
+                n as u32,
+            )
+        };
+        self.hypercalls += 1;
+        self.entries += n as u64;
+        self.used = self.used.max(n);
+        if rc == 0 {
+            Ok(1)
+        } else {
+            Err(rc)
+        }
+    }
+
+    fn answer(&self, k: usize) -> Trial {
+        match self.answers[k] {
+            0 => Trial::Mapped,
+            1 => Trial::ReadOnly,
+            rc => Trial::Refused(rc),
         }
     }
 }
 
 impl Drop for Scratch {
     fn drop(&mut self) {
-        // SAFETY: set up by `pfd_scratch_init`; the shim leaves `buf` NULL if a restore failed.
-        unsafe { pfd_scratch_fini(&mut self.raw) };
+        // A failed restore makes the shim keep the slots; the bookkeeping is freed either way.
+        let _ = self.restore();
+        // SAFETY: `self.raw` came from `pfd_scratch_new` and is not used after this.
+        unsafe { pfd_scratch_free(self.raw.as_ptr()) };
     }
 }

@@ -11,10 +11,11 @@
 #include <linux/ioport.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
-#include <linux/preempt.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/vmalloc.h>
+#include <linux/minmax.h>
+#include <linux/gfp.h>
 #include <asm/processor.h>
 
 #ifdef CONFIG_XEN_PV
@@ -151,91 +152,217 @@ int pfd_ram_overlap(u64 start, u64 end)
 	return 0;
 }
 
-/**
- * pfd_scratch_init() - allocate the scratch page for trial mappings
- * @s: scratch state
- *
- * Return: 0, -ENODEV outside a PV guest, -ENOMEM, or -EFAULT if the page is
- * not mapped by a 4 KiB PTE.
+#ifdef CONFIG_XEN_PV
+/*
+ * Scratch slots for batched trial mappings: one private page vmap()ed
+ * @slots times, so that each slot has a PTE of its own to lend to Xen.
  */
-int pfd_scratch_init(struct pfd_scratch *s)
+struct pfd_scratch {
+	void *area;			/* the vmap()ed slots, NULL if leaked */
+	struct page *page;		/* the page behind every slot */
+	pte_t **ptes;			/* slot i's PTE */
+	struct multicall_entry *mc;	/* one entry per slot */
+	u64 orig;			/* every slot's PTE before any trial */
+	u32 slots;			/* batch size */
+	u32 used;			/* slots that may point at a BAR frame */
+};
+
+static unsigned long pfd_slot_va(const struct pfd_scratch *s, u32 i)
+{
+	return (unsigned long)s->area + (unsigned long)i * PAGE_SIZE;
+}
+
+/*
+ * MULTI_update_va_mapping() without its trace_xen_mc_entry() tracepoint,
+ * which is not exported to modules.
+ */
+static void pfd_mc_update_va(struct multicall_entry *mc, unsigned long va,
+			     u64 pte, unsigned long flags)
+{
+	mc->op = __HYPERVISOR_update_va_mapping;
+	mc->args[0] = va;
+	mc->args[1] = pte;
+	mc->args[2] = flags;
+}
+
+static void pfd_scratch_release(struct pfd_scratch *s)
+{
+	if (s->area)
+		vunmap(s->area);
+	if (s->page)
+		__free_page(s->page);
+	kvfree(s->ptes);
+	kvfree(s->mc);
+	kfree(s);
+}
+
+static int pfd_scratch_map(struct pfd_scratch *s)
+{
+	struct page **pages;
+	unsigned int level;
+	u32 i;
+
+	pages = kvcalloc(s->slots, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return -ENOMEM;
+	for (i = 0; i < s->slots; i++)
+		pages[i] = s->page;
+	s->area = vmap(pages, s->slots, VM_MAP, PAGE_KERNEL);
+	kvfree(pages);
+	if (!s->area)
+		return -ENOMEM;
+	for (i = 0; i < s->slots; i++) {
+		s->ptes[i] = lookup_address(pfd_slot_va(s, i), &level);
+		if (!s->ptes[i] || level != PG_LEVEL_4K)
+			return -EFAULT;
+	}
+	s->orig = s->ptes[0]->pte;
+	return 0;
+}
+#endif
+
+/**
+ * pfd_scratch_new() - set up the scratch slots for batched trial mappings
+ * @slots: number of slots, the batch size
+ * @out: the new scratch state
+ *
+ * One private page is vmap()ed @slots times: every slot is a kernel virtual
+ * page with its own 4 KiB PTE that a trial mapping can point at a BAR frame,
+ * at the cost of one page of RAM (plus page tables) whatever the batch size.
+ *
+ * Return: 0, -ENODEV outside a PV guest, -ENOMEM, or -EFAULT if a slot is not
+ * mapped by a 4 KiB PTE.
+ */
+int pfd_scratch_new(u32 slots, struct pfd_scratch **out)
 {
 #ifdef CONFIG_XEN_PV
-	unsigned int level;
-	pte_t *ptep;
+	struct pfd_scratch *s;
+	int rc;
 
-	memset(s, 0, sizeof(*s));
+	*out = NULL;
 	if (!xen_pv_domain())
 		return -ENODEV;
-	s->buf = vmalloc(PAGE_SIZE);
-	if (!s->buf)
+	if (!slots)
+		return -EINVAL;
+	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	if (!s)
 		return -ENOMEM;
-	ptep = lookup_address((unsigned long)s->buf, &level);
-	if (!ptep || level != PG_LEVEL_4K) {
-		vfree(s->buf);
-		s->buf = NULL;
-		return -EFAULT;
+	s->slots = slots;
+	s->page = alloc_page(GFP_KERNEL);
+	s->ptes = kvcalloc(slots, sizeof(*s->ptes), GFP_KERNEL);
+	s->mc = kvcalloc(slots, sizeof(*s->mc), GFP_KERNEL);
+	rc = s->page && s->ptes && s->mc ? pfd_scratch_map(s) : -ENOMEM;
+	if (rc) {
+		pfd_scratch_release(s);
+		return rc;
 	}
-	s->ptep = ptep;
-	s->orig = ptep->pte;
+	*out = s;
 	return 0;
 #else
-	memset(s, 0, sizeof(*s));
+	*out = NULL;
 	return -ENODEV;
 #endif
 }
 
 /**
- * pfd_trial_map() - ask Xen whether this domain may map @mfn
+ * pfd_trial_batch() - ask Xen whether this domain may map each of @n pfns
  * @s: scratch state from pfd_scratch_init()
- * @mfn: machine frame, exactly as xen_make_pte() would put it in a PTE
- * @read_only: set to 1 if Xen accepted but dropped _PAGE_RW
+ * @pfns: the pseudo-physical frames, identity-mapped in the p2m (checked)
+ * @answers: per pfn, 0 if mapped, 1 if mapped without _PAGE_RW, or Xen's
+ *           negative return code
+ * @n: at most @s->slots
  *
- * Points the scratch page's PTE at @mfn (uncached, as ioremap() would) with a
- * direct HYPERVISOR_update_va_mapping(), outside the lazy-MMU multicall path,
- * so a refusal comes back as a return code instead of a multicall WARN. The
- * frame is never accessed; the original PTE is restored before returning.
+ * Points slot i's PTE at pfn i's machine frame (uncached, the mfn and flags
+ * xen_make_pte() would use for ioremap()), all in one HYPERVISOR_multicall()
+ * of update_va_mapping entries. Each entry has its own result, so a refused
+ * frame neither stops the batch nor goes through the lazy-MMU multicall path
+ * that WARNs. No flush: the slots are never accessed, and the next batch or
+ * pfd_scratch_restore() overwrites them. A refused entry leaves its slot as
+ * it was, which is why only accepted entries' PTEs are read back.
  *
- * Return: Xen's return code for the mapping (0 or a negative errno), or
- * -EIO if the restore failed (the scratch page is then leaked, never freed).
+ * Context: process context; the slots must not be in use by another batch.
+ * Return: 0, or the multicall's own error (no answer is valid then).
  */
-int pfd_trial_map(struct pfd_scratch *s, u64 mfn, u8 *read_only)
+int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n)
 {
 #ifdef CONFIG_XEN_PV
-	unsigned long va = (unsigned long)s->buf;
-	pte_t *ptep = s->ptep;
-	int rc, rc2 = 0;
+	u32 i;
+	int rc;
 
-	*read_only = 0;
-	if (!s->buf)
-		return -ENODEV;
-	preempt_disable();
-	rc = HYPERVISOR_update_va_mapping(va, mfn_pte(mfn, PAGE_KERNEL_NOCACHE),
-					  UVMF_INVLPG | UVMF_ALL);
-	if (!rc) {
-		*read_only = !(READ_ONCE(ptep->pte) & _PAGE_RW);
-		rc2 = HYPERVISOR_update_va_mapping(va, __pte_ma(s->orig),
-						   UVMF_INVLPG | UVMF_ALL);
+	if (!s->area || n > s->slots)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		pte_t pte = mfn_pte(pfn_to_mfn(pfns[i]), PAGE_KERNEL_NOCACHE);
+
+		pfd_mc_update_va(&s->mc[i], pfd_slot_va(s, i), pte.pte, UVMF_NONE);
 	}
-	preempt_enable();
-	if (rc2) {
-		/* Never hand a PTE we could not restore back to vfree(). */
-		s->buf = NULL;
-		return -EIO;
+	s->used = max(s->used, n);
+	rc = HYPERVISOR_multicall(s->mc, n);
+	if (rc)
+		return rc;
+	for (i = 0; i < n; i++) {
+		long r = (long)s->mc[i].result;
+
+		if (r)
+			answers[i] = r;
+		else
+			answers[i] = !(READ_ONCE(s->ptes[i]->pte) & _PAGE_RW);
 	}
-	return rc;
+	return 0;
 #else
 	return -ENODEV;
 #endif
 }
 
 /**
- * pfd_scratch_fini() - free the scratch page (unless a restore failed)
+ * pfd_scratch_restore() - point every used slot back at the scratch page
  * @s: scratch state
+ *
+ * One multicall restores the original PTEs; its last entry flushes the TLBs
+ * of all CPUs, as vunmap() would, since the slots are global kernel mappings.
+ *
+ * Return: 0, or -EIO if the multicall or any entry failed: the slots may
+ * still point at BAR frames, so the area is never unmapped or freed.
  */
-void pfd_scratch_fini(struct pfd_scratch *s)
+int pfd_scratch_restore(struct pfd_scratch *s)
 {
-	if (s->buf)
-		vfree(s->buf);
-	s->buf = NULL;
+#ifdef CONFIG_XEN_PV
+	u32 i, n = s->used;
+
+	if (!s->area || !n)
+		return 0;
+	for (i = 0; i < n; i++)
+		pfd_mc_update_va(&s->mc[i], pfd_slot_va(s, i), s->orig,
+				 i == n - 1 ? UVMF_TLB_FLUSH | UVMF_ALL : UVMF_NONE);
+	if (HYPERVISOR_multicall(s->mc, n))
+		goto leak;
+	for (i = 0; i < n; i++)
+		if (s->mc[i].result)
+			goto leak;
+	s->used = 0;
+	return 0;
+leak:
+	/*
+	 * Never hand slots we could not restore back to vunmap(), nor their
+	 * page to the allocator: both stay allocated for good.
+	 */
+	s->area = NULL;
+	s->page = NULL;
+	return -EIO;
+#else
+	return 0;
+#endif
+}
+
+/**
+ * pfd_scratch_free() - unmap and free the scratch slots
+ * @s: scratch state from pfd_scratch_new(), or NULL; after a failed restore
+ *     only the bookkeeping is freed
+ */
+void pfd_scratch_free(struct pfd_scratch *s)
+{
+#ifdef CONFIG_XEN_PV
+	if (s)
+		pfd_scratch_release(s);
+#endif
 }

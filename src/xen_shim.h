@@ -27,18 +27,15 @@ struct pfd_xen_ctx {
 #define PFD_P2M_FOREIGN		2	/* another domain's frame */
 #define PFD_P2M_OTHER		3	/* a different mfn (guest RAM) */
 
-/* A private scratch page whose PTE the trial mapping borrows. */
-struct pfd_scratch {
-	void *buf;
-	void *ptep;
-	u64 orig;
-};
+/* Scratch slots for batched trial mappings; private to xen_shim.c. */
+struct pfd_scratch;
 
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);
 int pfd_p2m_lookup(u64 pfn, u64 *raw);
 int pfd_ram_overlap(u64 start, u64 end);
-int pfd_scratch_init(struct pfd_scratch *s);
-int pfd_trial_map(struct pfd_scratch *s, u64 mfn, u8 *read_only);
-void pfd_scratch_fini(struct pfd_scratch *s);
+int pfd_scratch_new(u32 slots, struct pfd_scratch **out);
+int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n);
+int pfd_scratch_restore(struct pfd_scratch *s);
+void pfd_scratch_free(struct pfd_scratch *s);
 
 #endif /* PFD_XEN_SHIM_H */
