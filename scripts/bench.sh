@@ -9,14 +9,21 @@ LAB_NO_BUILD=1 qemu/run bench
 python3 - "$TOP/out/lab/bench.log" <<'PY'
 import re, statistics, sys
 log = open(sys.argv[1], encoding="utf-8", errors="replace").read()
-dev = {"0000:00:00.0": "edu (1 BAR, 256 frames)", "0000:00:01.0": "e1000e (3 mem BARs + I/O + ROM, 132 frames)"}
-print("%-46s %14s %14s %7s %12s %11s" % ("device", "enable-only", "pcifront_diag", "ratio", "config reads", "hypercalls"))
-for bdf, name in dev.items():
+dev = {
+    "0000:00:00.0": ("edu (1 BAR, 256 frames)", 256),
+    "0000:00:01.0": ("e1000e (3 mem BARs + ROM, 132 frames)", 132),
+    "0000:00:02.0": ("ivshmem (256 MiB BAR + 1 frame)", 65537),
+}
+summary = r"pcifront_diag %s: summary: .*cost: (\d+) config reads, (\d+) hypercalls \((\d+) trial mappings and restores\), (\d+) us"
+print("%-40s %12s %14s %7s %13s %7s %10s %10s" % ("device", "enable-only", "pcifront_diag", "ratio", "us/1000 frames", "config", "hypercalls", "entries"))
+for bdf, (name, frames) in dev.items():
     en = [int(x) / 1000 for x in re.findall(r"pfd_enable_only %s: enable-only probe: (\d+) ns" % re.escape(bdf), log)]
-    dg = re.findall(r"pcifront_diag %s: summary: .*cost: (\d+) config reads, (\d+) hypercalls, (\d+) us" % re.escape(bdf), log)
+    dg = re.findall(summary % re.escape(bdf), log)
     if not en or not dg:
         sys.exit("bench: no samples for %s" % bdf)
-    d = [int(t) for _, _, t in dg]
+    d = [int(t) for *_, t in dg]
     me, md = statistics.median(en), statistics.median(d)
-    print("%-46s %11.0f us %11.0f us %6.2fx %12s %11s   (n=%d/%d)" % (name, me, md, md / me, dg[0][0], dg[0][1], len(en), len(d)))
+    per_k = (md - me) * 1000 / frames
+    reads, hc, entries, _ = dg[0]
+    print("%-40s %9.0f us %11.0f us %6.2fx %13.0f %7s %10s %10s   (n=%d/%d)" % (name, me, md, md / me, per_k, reads, hc, entries, len(en), len(d)))
 PY

@@ -97,29 +97,52 @@ bar_of() {
 	sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource"
 }
 
-# revoke_bar <dom0 BDF> <bar>: take back the domain's permission for a BAR's
-# frames (what libxl granted at pci-attach), leaving the device attached: the
-# state of a toolstack that never granted it.
-grant_bar() {
+# iomem_perm <dom0 BDF> <bar> <1|0> [<first frame> <frames>]: grant (1) or
+# revoke (0) the domain's permission for a BAR's frames, all of them or
+# <frames> from frame <first> of the BAR (hex or decimal), through libxenctrl
+# as libxl does at pci-attach, leaving the device attached.
+iomem_perm() {
+	set -- "$1" "$2" "$3" "${4:-0}" "${5:-all}" $(bar_of "$1" "$2")
+	python3 - "$DOMID" "$6" "$7" "$3" "$4" "$5" <<'PY'
+import sys
+sys.path.insert(0, "/usr/lib/xen-4.20/lib/python")
+import xen.lowlevel.xc as xc
+dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
+first = (start >> 12) + int(sys.argv[5], 0)
+n = ((end + 1 + 4095) >> 12) - first if sys.argv[6] == "all" else int(sys.argv[6], 0)
+xc.xc().domain_iomem_permission(dom, first, n, allow)
+print("LAB: iomem permission d%d %x,%x %s" % (dom, first, n, "granted" if allow else "revoked"))
+PY
+}
+# grant_bar <dom0 BDF> <bar> <1|0>, revoke_bar <dom0 BDF> <bar>: a whole BAR;
+# revoking takes back what libxl granted, the state of a toolstack that never
+# granted it.
+grant_bar() { iomem_perm "$1" "$2" "$3"; }
+revoke_bar() { iomem_perm "$1" "$2" 0; }
+
+# ioport_perm <dom0 BDF> <bar> <1|0>: grant or revoke the domain's permission
+# for an I/O BAR's ports, as libxl grants them at pci-attach.
+ioport_perm() {
 	set -- "$1" "$2" "$3" $(bar_of "$1" "$2")
 	python3 - "$DOMID" "$4" "$5" "$3" <<'PY'
 import sys
 sys.path.insert(0, "/usr/lib/xen-4.20/lib/python")
 import xen.lowlevel.xc as xc
 dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
-first = start >> 12
-n = ((end + 1 + 4095) >> 12) - first
-xc.xc().domain_iomem_permission(dom, first, n, allow)
-print("LAB: iomem permission d%d %x,%x %s" % (dom, first, n, "granted" if allow else "revoked"))
+xc.xc().domain_ioport_permission(dom, start, end - start + 1, allow)
+print("LAB: ioport permission d%d %x-%x %s" % (dom, start, end, "granted" if allow else "revoked"))
 PY
 }
-revoke_bar() { grant_bar "$1" "$2" 0; }
 
-# Show the domain's I/O memory rangeset as Xen holds it.
-xen_iomem() {
+# xen_rangeset <name>: show the domain's rangeset <name> ("I/O Memory",
+# "I/O Ports") as Xen holds it now: a fresh dump of 'q' in a cleared ring.
+xen_rangeset() {
+	xl dmesg -c >/dev/null 2>&1
 	xl debug-keys q >/dev/null 2>&1
-	xl dmesg | grep -A8 "Rangesets belonging to domain $DOMID" | grep -m1 "I/O Memory" | sed "s/^/LAB: d$DOMID /"
+	xl dmesg | grep -A8 "Rangesets belonging to domain $DOMID" | grep -m1 "$1" | sed "s/^/LAB: d$DOMID /"
 }
+xen_iomem() { xen_rangeset "I/O Memory"; }
+xen_ioports() { xen_rangeset "I/O Ports"; }
 
 lab_finish() {
 	# No xl destroy: dom0 reboots Xen (and QEMU exits) right after, and
