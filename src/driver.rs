@@ -46,37 +46,50 @@ impl pci::Driver for PcifrontDiag {
         pdev: &'bound pci::Device<Core<'_>>,
         _info: Option<&'bound Self::IdInfo>,
     ) -> impl PinInit<Self::Data<'bound>, Error> + 'bound {
-        let root = ROOT.lock().clone();
+        // Set before the driver is registered, cleared after it is unregistered.
+        let root = ROOT.lock().clone().ok_or(ENODEV);
         let params = probe::Params {
             read_probe: module_parameters::read_probe.value(),
             max_frames: module_parameters::max_frames.value(),
         };
-        probe::diagnose(pdev, root.as_ref(), params)
+        probe::diagnose(pdev, root, params)
     }
 }
 
-#[pin_data(PinnedDrop)]
+/// The module's debugfs root, published in `ROOT` for as long as this guard lives.
+struct DebugfsRoot;
+
+impl DebugfsRoot {
+    fn new() -> Self {
+        *ROOT.lock() = Some(debugfs::Dir::new(c"pcifront_diag"));
+        Self
+    }
+}
+
+impl Drop for DebugfsRoot {
+    fn drop(&mut self) {
+        // Devices hold their own reference to the directory until they are unbound.
+        *ROOT.lock() = None;
+    }
+}
+
+/// Fields drop in declaration order: the driver is unregistered (every device unbound, no
+/// probe left) before the debugfs root it publishes into goes away.
+#[pin_data]
 struct Module {
     #[pin]
     _driver: kernel::driver::Registration<pci::Adapter<PcifrontDiag>>,
+    _debugfs: DebugfsRoot,
 }
 
 impl kernel::InPlaceModule for Module {
     fn init(module: &'static ThisModule) -> impl PinInit<Self, Error> {
         // SAFETY: Called exactly once, before anything uses `ROOT`.
         unsafe { ROOT.init() };
-        *ROOT.lock() = Some(debugfs::Dir::new(c"pcifront_diag"));
         try_pin_init!(Self {
+            _debugfs: DebugfsRoot::new(),
             _driver <- kernel::driver::Registration::new(c"pcifront_diag", module),
         })
-    }
-}
-
-#[pinned_drop]
-impl PinnedDrop for Module {
-    fn drop(self: Pin<&mut Self>) {
-        // Devices hold their own reference to the directory until they are unbound.
-        *ROOT.lock() = None;
     }
 }
 

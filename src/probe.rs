@@ -8,7 +8,7 @@
 //! (no lazy-MMU multicall, so no WARN), and only for BARs that passed all that, the opt-in read
 //! through `kernel::pci` (`read_probe=1`).
 
-use core::fmt::{self, Write};
+use core::fmt;
 
 use kernel::{
     bindings, debugfs, device::Core, error::to_result, pci, prelude::*, str::CString, time,
@@ -72,55 +72,24 @@ impl ConfigReader {
     }
 }
 
-/// Longest log line kept; longer output is cut with `...`. printk records hold about 1 KiB.
-const LINE_MAX: usize = 900;
-
-/// A log line, on the heap: a finding with its evidence and fix is several hundred bytes and
-/// the probe runs on whatever kernel stack wrote to sysfs.
-struct Line {
-    buf: KVec<u8>,
-    cut: bool,
+/// A finding's log line, formatted by `dev_*!` itself: no buffer of its own.
+struct LogLine<'a> {
+    finding: &'a checks::Finding,
+    rep: &'a Report,
 }
 
-impl Line {
-    fn new() -> Self {
-        Self {
-            buf: KVec::with_capacity(LINE_MAX, GFP_KERNEL).unwrap_or_default(),
-            cut: false,
-        }
-    }
-
-    fn as_str(&self) -> &str {
-        // Only whole `str`s, or prefixes cut at a char boundary, are copied in.
-        core::str::from_utf8(&self.buf).unwrap_or("<invalid utf-8>")
+impl kernel::fmt::Display for LogLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        report::write_line(f, self.finding, &self.rep.facts, &self.rep.meta)
     }
 }
 
-impl Write for Line {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        if self.cut {
-            return Ok(());
-        }
-        let room = LINE_MAX.saturating_sub(3 + self.buf.len());
-        let mut n = s.len().min(room);
-        while !s.is_char_boundary(n) {
-            n -= 1;
-        }
-        // Within the capacity reserved in `new()`: no reallocation. If that reservation
-        // failed, the line is simply empty.
-        if self
-            .buf
-            .extend_from_slice(&s.as_bytes()[..n], GFP_NOWAIT)
-            .is_err()
-        {
-            self.cut = true;
-            return Ok(());
-        }
-        if n < s.len() {
-            let _ = self.buf.extend_from_slice(b"...", GFP_NOWAIT);
-            self.cut = true;
-        }
-        Ok(())
+/// The summary line.
+struct SummaryLine<'a>(&'a Report);
+
+impl kernel::fmt::Display for SummaryLine<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        report::write_summary(f, &self.0.findings, &self.0.meta)
     }
 }
 
@@ -186,7 +155,9 @@ fn xen_checks(
 }
 
 /// Asks Xen about every memory BAR, then restores the scratch slots. Returns the hypercalls
-/// and multicall entries spent.
+/// and multicall entries spent. Not inlined: verdicts are built on its stack frame, not the
+/// probe's.
+#[inline(never)]
 fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> (u32, u64) {
     let ctx = facts.ctx;
     let mut scratch = None;
@@ -239,6 +210,7 @@ fn enable(pdev: &pci::Device<Core<'_>>, io: bool) -> Result {
 
 /// The opt-in read probe: dword 0 of every BAR [`checks::read_probe_safe`] allows, kept as a
 /// fact (`BarFacts::read_probe`) for the checks, and the command register after the enable.
+#[inline(never)]
 fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut ConfigReader) {
     let safe: [bool; NUM_RESOURCES] = core::array::from_fn(|i| checks::read_probe_safe(facts, i));
     if !safe.contains(&true) {
@@ -297,18 +269,15 @@ fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader, out: &mut C
 /// Logs one line per finding and the summary line.
 #[inline(never)]
 fn log_findings(pdev: &pci::Device<Core<'_>>, rep: &Report) {
-    for f in rep.findings.iter() {
-        let mut line = Line::new();
-        let _ = report::write_line(&mut line, f, &rep.facts, &rep.meta);
-        match f.severity() {
-            Severity::Error => dev_err!(pdev, "{}\n", line.as_str()),
-            Severity::Warning => dev_warn!(pdev, "{}\n", line.as_str()),
-            Severity::Info => dev_info!(pdev, "{}\n", line.as_str()),
+    for finding in rep.findings.iter() {
+        let line = LogLine { finding, rep };
+        match finding.severity() {
+            Severity::Error => dev_err!(pdev, "{}\n", line),
+            Severity::Warning => dev_warn!(pdev, "{}\n", line),
+            Severity::Info => dev_info!(pdev, "{}\n", line),
         }
     }
-    let mut line = Line::new();
-    let _ = report::write_summary(&mut line, &rep.findings, &rep.meta);
-    dev_info!(pdev, "{}\n", line.as_str());
+    dev_info!(pdev, "{}\n", SummaryLine(rep));
 }
 
 /// The module parameters a probe runs with.
@@ -323,9 +292,10 @@ pub(crate) struct Params {
 /// Diagnoses the bound device: logs the findings and returns the debugfs state.
 pub(crate) fn diagnose(
     pdev: &pci::Device<Core<'_>>,
-    root: Option<&debugfs::Dir>,
+    root: Result<debugfs::Dir>,
     params: Params,
 ) -> Result<Diagnosis> {
+    let root = root?;
     let t0 = time::Instant::<time::Monotonic>::now();
     let raw = raw(pdev);
     let mut cfg = ConfigReader {
@@ -377,10 +347,7 @@ pub(crate) fn diagnose(
         b.dev,
         b.func
     ))?;
-    let dir = match root {
-        Some(r) => r.subdir(&name),
-        None => debugfs::Dir::new(&name),
-    };
+    let dir = root.subdir(&name);
     let file = KBox::pin_init(dir.read_only_file(c"report", rep), GFP_KERNEL)?;
     Ok(Diagnosis {
         _report: file,

@@ -30,6 +30,15 @@ struct RawCtx {
     backend_bdf: [u8; 16],
 }
 
+// The layout `xen_shim.c` asserts too (static_assert on the same size and offsets).
+const _: () = {
+    assert!(core::mem::size_of::<RawCtx>() == 40);
+    assert!(core::mem::offset_of!(RawCtx, backend_domid) == 4);
+    assert!(core::mem::offset_of!(RawCtx, pci_domain) == 8);
+    assert!(core::mem::offset_of!(RawCtx, ram_pages) == 16);
+    assert!(core::mem::offset_of!(RawCtx, backend_bdf) == 24);
+};
+
 /// `struct pfd_scratch`, private to the shim.
 #[repr(C)]
 struct RawScratch {

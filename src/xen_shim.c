@@ -29,6 +29,13 @@
 
 #include "xen_shim.h"
 
+/* The layout src/xen.rs mirrors (RawCtx) and asserts the same way. */
+static_assert(sizeof(struct pfd_xen_ctx) == 40);
+static_assert(offsetof(struct pfd_xen_ctx, backend_domid) == 4);
+static_assert(offsetof(struct pfd_xen_ctx, pci_domain) == 8);
+static_assert(offsetof(struct pfd_xen_ctx, ram_pages) == 16);
+static_assert(offsetof(struct pfd_xen_ctx, backend_bdf) == 24);
+
 #ifdef CONFIG_XEN_PV
 /*
  * Find dom0's BDF for @pdev among the pciback nodes: "vdev-N" holds the
