@@ -539,6 +539,7 @@ pub fn check_into(f: &DeviceFacts, out: &mut Findings) {
     }
 }
 
+/// One BAR: its register, then its resource, then what applies to its kind.
 fn check_bar(
     f: &DeviceFacts,
     bars: &[Bar; NUM_RESOURCES],
@@ -547,61 +548,85 @@ fn check_bar(
     out: &mut Findings,
 ) {
     let idx = Some(i as u8);
-    let bf = &f.bars[i];
-    let res = &bf.res;
-    let len = res.len();
+    let res = &f.bars[i].res;
     let before = out.problems;
-
-    match bar.kind {
-        BarKind::Upper64 => return,
-        BarKind::AllOnes => {
-            // With the whole device gone, one device-level finding says it all.
-            if f.cfg.class_rev != u32::MAX {
-                out.push(idx, Kind::BarAllOnes);
-            }
-            return;
-        }
-        BarKind::Unused => {
-            if len > 0 && i != ROM_INDEX {
-                out.push(idx, Kind::BarHidden { len });
-            }
-            return;
-        }
-        BarKind::Mem64Truncated => out.push(idx, Kind::Truncated64),
-        BarKind::MemReserved => out.push(idx, Kind::ReservedType),
-        _ => {}
+    if !check_register(f, i, bar, out) {
+        return;
     }
-
-    if len == 0 {
+    if res.is_empty() {
         // The register decodes but the PCI core built no resource from it.
+        let unset = res.flags & IORESOURCE_UNSET != 0;
         out.push(
             idx,
             Kind::Unclaimed {
                 start: 0,
                 end: 0,
-                unset: res.flags & IORESOURCE_UNSET != 0,
+                unset,
             },
         );
         return;
     }
+    check_resource(i, bar, res, out);
+    if bar.kind == BarKind::Io {
+        check_io(f, i, out);
+        return;
+    }
+    check_memory(f, bars, i, out);
+    if out.problems == before {
+        let (start, len) = (res.start, res.len());
+        let (is64, prefetch) = (bar.is_64(), bar.prefetch);
+        out.push(
+            idx,
+            Kind::BarOk {
+                start,
+                len,
+                is64,
+                prefetch,
+            },
+        );
+    }
+}
 
+/// The BAR register alone. Returns whether there is a BAR to check further.
+fn check_register(f: &DeviceFacts, i: usize, bar: &Bar, out: &mut Findings) -> bool {
+    let idx = Some(i as u8);
+    match bar.kind {
+        BarKind::Upper64 => return false,
+        BarKind::AllOnes => {
+            // With the whole device gone, one device-level finding says it all.
+            if f.cfg.class_rev != u32::MAX {
+                out.push(idx, Kind::BarAllOnes);
+            }
+            return false;
+        }
+        BarKind::Unused => {
+            let len = f.bars[i].res.len();
+            if len > 0 && i != ROM_INDEX {
+                out.push(idx, Kind::BarHidden { len });
+            }
+            return false;
+        }
+        BarKind::Mem64Truncated => out.push(idx, Kind::Truncated64),
+        BarKind::MemReserved => out.push(idx, Kind::ReservedType),
+        _ => {}
+    }
+    true
+}
+
+/// The guest's resource against the register: type, claim, address, size, flags.
+fn check_resource(i: usize, bar: &Bar, res: &Resource, out: &mut Findings) {
+    let idx = Some(i as u8);
+    let len = res.len();
     let bar_io = bar.kind == BarKind::Io;
     let res_io = res.flags & IORESOURCE_IO != 0;
     let res_mem = res.flags & IORESOURCE_MEM != 0;
     if (bar_io && res_mem) || (!bar_io && res_io) {
         out.push(idx, Kind::TypeMismatch { bar_io });
     }
-
     let unset = res.flags & IORESOURCE_UNSET != 0;
     if !res.claimed || unset {
-        out.push(
-            idx,
-            Kind::Unclaimed {
-                start: res.start,
-                end: res.end,
-                unset,
-            },
-        );
+        let (start, end) = (res.start, res.end);
+        out.push(idx, Kind::Unclaimed { start, end, unset });
     }
     if !unset && bar.addr != res.start {
         out.push(
@@ -622,104 +647,79 @@ fn check_bar(
         );
     }
     if bar.is_mem() && i != ROM_INDEX {
+        let (bar64, bar_pf) = (bar.is_64(), bar.prefetch);
         let res64 = res.flags & IORESOURCE_MEM_64 != 0;
         let res_pf = res.flags & IORESOURCE_PREFETCH != 0;
-        if res64 != bar.is_64() || res_pf != bar.prefetch {
+        if res64 != bar64 || res_pf != bar_pf {
             out.push(
                 idx,
                 Kind::FlagMismatch {
-                    bar64: bar.is_64(),
+                    bar64,
                     res64,
-                    bar_pf: bar.prefetch,
+                    bar_pf,
                     res_pf,
                 },
             );
         }
     }
+}
 
-    if bar_io {
-        out.push(
+/// An I/O-port BAR: its ports, and what the read probe read from the first one.
+fn check_io(f: &DeviceFacts, i: usize, out: &mut Findings) {
+    let idx = Some(i as u8);
+    let bf = &f.bars[i];
+    let (start, len) = (bf.res.start, bf.res.len());
+    out.push(idx, Kind::IoPorts { start, len });
+    let command = f.cfg.command;
+    match bf.read_probe {
+        // All-ones from a device that does not decode I/O says nothing about Xen.
+        Some(u32::MAX) if command & PCI_COMMAND_IO == 0 => out.push(idx, Kind::ReadProbeAllOnes),
+        Some(u32::MAX) => out.push(
             idx,
-            Kind::IoPorts {
-                start: res.start,
-                len,
+            Kind::IoAllOnes {
+                port: start,
+                command,
             },
-        );
-        match bf.read_probe {
-            // All-ones from a device that does not decode I/O says nothing about Xen.
-            Some(u32::MAX) if f.cfg.command & PCI_COMMAND_IO == 0 => {
-                out.push(idx, Kind::ReadProbeAllOnes)
-            }
-            Some(u32::MAX) => out.push(
-                idx,
-                Kind::IoAllOnes {
-                    port: res.start,
-                    command: f.cfg.command,
-                },
-            ),
-            Some(value) => out.push(idx, Kind::ReadProbe { value }),
-            None => {}
-        }
-        return;
+        ),
+        Some(value) => out.push(idx, Kind::ReadProbe { value }),
+        None => {}
     }
+}
 
-    // Memory BAR: page granularity, address width, RAM, p2m, Xen.
-    if !res.start.is_multiple_of(PAGE_SIZE) || !len.is_multiple_of(PAGE_SIZE) {
-        out.push(
-            idx,
-            Kind::SubPage {
-                start: res.start,
-                len,
-            },
-        );
+/// A memory BAR: page granularity, frames shared with other BARs, address width, RAM, the
+/// p2m, Xen's verdict, the read probe.
+fn check_memory(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
+    let idx = Some(i as u8);
+    let bf = &f.bars[i];
+    let res = &bf.res;
+    let (start, end, len) = (res.start, res.end, res.len());
+    if start % PAGE_SIZE != 0 || len % PAGE_SIZE != 0 {
+        out.push(idx, Kind::SubPage { start, len });
     }
-    let (first, last) = frames_of(res.start, len);
-    for (j, other) in bars.iter().enumerate() {
-        let olen = f.bars[j].res.len();
-        if j == i || !other.is_mem() || olen == 0 || f.bars[j].res.flags & IORESOURCE_MEM == 0 {
-            continue;
-        }
-        let (ofirst, olast) = frames_of(f.bars[j].res.start, olen);
-        if ofirst <= last && first <= olast {
-            out.push(
-                idx,
-                Kind::SharedFrame {
-                    pfn: first.max(ofirst),
-                    other: j as u8,
-                },
-            );
-        }
-    }
-    if f.ctx.phys_bits > 0 && f.ctx.phys_bits < 64 && res.end >> f.ctx.phys_bits != 0 {
-        out.push(
-            idx,
-            Kind::BeyondPhysBits {
-                end: res.end,
-                bits: f.ctx.phys_bits,
-            },
-        );
+    check_shared_frames(f, bars, i, out);
+    let bits = f.ctx.phys_bits;
+    if bits > 0 && bits < 64 && end >> bits != 0 {
+        out.push(idx, Kind::BeyondPhysBits { end, bits });
     }
     if bf.ram_overlap {
+        out.push(idx, Kind::RamOverlap { start, end });
+    }
+    if let Some(P2m {
+        first: Some((pfn, raw)),
+        non_identity: count,
+        invalid,
+        ..
+    }) = bf.p2m
+    {
         out.push(
             idx,
-            Kind::RamOverlap {
-                start: res.start,
-                end: res.end,
+            Kind::P2mNotIdentity {
+                pfn,
+                raw,
+                count,
+                invalid,
             },
         );
-    }
-    if let Some(p) = bf.p2m {
-        if let Some((pfn, raw)) = p.first {
-            out.push(
-                idx,
-                Kind::P2mNotIdentity {
-                    pfn,
-                    raw,
-                    count: p.non_identity,
-                    invalid: p.invalid,
-                },
-            );
-        }
     }
     if let Some(v) = &bf.verdict {
         check_verdict(idx, v, out);
@@ -732,15 +732,27 @@ fn check_bar(
         Some(value) => out.push(idx, Kind::ReadProbe { value }),
         None => {}
     }
-    if out.problems == before {
-        out.push(
-            idx,
-            Kind::BarOk {
-                start: res.start,
-                len,
-                is64: bar.is_64(),
-                prefetch: bar.prefetch,
-            },
-        );
+}
+
+/// One finding per other memory BAR whose frames overlap BAR `i`'s (first shared pfn).
+fn check_shared_frames(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
+    let res = &f.bars[i].res;
+    let (first, last) = frames_of(res.start, res.len());
+    for (j, other) in bars.iter().enumerate() {
+        let ores = &f.bars[j].res;
+        if j == i || !other.is_mem() || ores.is_empty() || ores.flags & IORESOURCE_MEM == 0 {
+            continue;
+        }
+        let (ofirst, olast) = frames_of(ores.start, ores.len());
+        if ofirst <= last && first <= olast {
+            let pfn = first.max(ofirst);
+            out.push(
+                Some(i as u8),
+                Kind::SharedFrame {
+                    pfn,
+                    other: j as u8,
+                },
+            );
+        }
     }
 }

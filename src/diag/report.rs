@@ -95,7 +95,7 @@ impl fmt::Display for Size {
         const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
         let mut v = self.0;
         let mut u = 0;
-        while v >= 1024 && v.is_multiple_of(1024) && u + 1 < UNITS.len() {
+        while v >= 1024 && v % 1024 == 0 && u + 1 < UNITS.len() {
             v /= 1024;
             u += 1;
         }
