@@ -8,17 +8,20 @@
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
 #   make test           everything CI runs: setup, host tests, module, lab
+#   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
 #   make lab-<name>     one lab scenario (see qemu/scenarios/)
 #   make bench          probe cost vs an enable-only driver, one lab run
-#   make clean
+#   make clean          module objects, host/target and out/ (no kernel needed)
 
 SHELL := /bin/bash
-KDIR ?= $(shell $(CURDIR)/scripts/build-kernel.sh 2>/dev/null | tail -n1)
+# The reference kernel's object tree: found (or built, on first use) once per make run, and only
+# by the targets that need it.
+KDIR ?= $(eval KDIR := $(shell $(CURDIR)/scripts/build-kernel.sh 2>/dev/null | tail -n1))$(KDIR)
 MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all modules kernel clippy rust-analyzer host-test test bench clean setup fmt-check
+.PHONY: all modules kernel clippy rust-analyzer host-test test test-debug bench clean clean-module setup fmt-check
 
 all: modules
 
@@ -48,12 +51,20 @@ fmt-check:
 test:
 	./scripts/test.sh
 
+test-debug:
+	./scripts/test-debug.sh
+
 lab-%: modules
 	./qemu/run $*
 
 bench: modules
 	./scripts/bench.sh
 
-clean:
-	-$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+# Module build products only: no kernel tree needed.
+clean-module:
+	find src bench \( -name '*.o' -o -name '*.ko' -o -name '*.mod' -o -name '*.mod.c' \
+		-o -name '.*.cmd' -o -name '*.rmeta' -o -name modules.order \) -delete
+	rm -f Module.symvers modules.order .*.cmd
+
+clean: clean-module
 	rm -rf host/target out
