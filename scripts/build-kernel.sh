@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Configure and build the reference kernel (tinyconfig + kernel/pcifront-diag.config)
-# with gcc and CONFIG_RUST=y. The object tree is cached under
-# $CACHE/kbuild/<key>, key = hash(source version, config fragment, rustc,
+# with gcc and CONFIG_RUST=y; KERNEL_FLAVOR=debug adds kernel/debug.config
+# (kmemleak, lockdep, debug objects). The object tree is cached under
+# $CACHE/kbuild/<key>, key = hash(source version, config fragments, rustc,
 # bindgen, gcc), so a second run returns at once. Prints the object tree path.
 source "$(dirname "$0")/lib.sh"
 export PATH=$HOME/.cargo/bin:$PATH
@@ -12,7 +13,14 @@ rustc_ver=$(rustc --version | awk '{print $2}')
 export RUST_LIB_SRC=$CACHE/rust-src-$rustc_ver/usr/lib/rustlib/src/rust/library
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 
-key=$( { basename "$ksrc"; cat "$TOP/kernel/pcifront-diag.config"; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
+fragments="$TOP/kernel/pcifront-diag.config"
+case ${KERNEL_FLAVOR:-} in
+"") ;;
+debug) fragments="$fragments $TOP/kernel/debug.config" ;;
+*) die "KERNEL_FLAVOR=${KERNEL_FLAVOR}: only 'debug' (or unset) exists" ;;
+esac
+# shellcheck disable=SC2086 # a list of paths without spaces
+key=$( { basename "$ksrc"; cat $fragments; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
 obj=$CACHE/kbuild/$key
 if [ -f "$obj/.done" ]; then
 	log "kernel cached: $obj"
@@ -25,7 +33,8 @@ mk() { make -C "$ksrc" O="$obj" ARCH=x86_64 "$@"; }
 t0=$(date +%s)
 log "configuring $ksrc -> $obj"
 mk -s tinyconfig >&2
-cat "$TOP/kernel/pcifront-diag.config" >>"$obj/.config"
+# shellcheck disable=SC2086
+cat $fragments >>"$obj/.config"
 mk -s olddefconfig 2>&1 | grep -v "override: reassigning" >&2 || true
 # Every requested line must survive olddefconfig (unmet dependencies drop options silently).
 bad=0
@@ -34,7 +43,7 @@ while IFS= read -r line; do
 	CONFIG_*=*) grep -qxF "$line" "$obj/.config" || { echo "config: wanted '$line', got '$(grep "^${line%%=*}=" "$obj/.config" || echo unset)'" >&2; bad=1; } ;;
 	"# CONFIG_"*" is not set") o=${line#\# }; o=${o%% *}; ! grep -q "^$o=" "$obj/.config" || { echo "config: wanted $o unset" >&2; bad=1; } ;;
 	esac
-done <"$TOP/kernel/pcifront-diag.config"
+done < <(cat $fragments)
 [ "$bad" = 0 ] || die "kernel config fragment not satisfied (see above); rust: $(mk -s rustavailable 2>&1 | tail -n3)"
 
 log "building kernel with $(nproc) jobs"

@@ -144,10 +144,21 @@ xen_rangeset() {
 xen_iomem() { xen_rangeset "I/O Memory"; }
 xen_ioports() { xen_rangeset "I/O Ports"; }
 
+# debug_checks: in the debug lab (make test-debug sets LAB_DEBUG=1), the
+# kmemleak reports of the domU, if it still runs, and of dom0.
+debug_checks() {
+	[ "${LAB_DEBUG:-}" = 1 ] || return 0
+	if DOMID=$(xl domid "$DOMU" 2>/dev/null) && ! domu_crashed; then
+		(SEQ=900 && domu "kmemleak_report domU")
+	fi
+	kmemleak_report dom0 | sed 's/^/LAB: /'
+}
+
 lab_finish() {
 	# No xl destroy: dom0 reboots Xen (and QEMU exits) right after, and
 	# tearing down a domU whose driver oopsed costs pciback ~15 s of resets.
 	sleep 0.5
+	debug_checks
 	show_domu
 	echo "LAB: END ($(cut -d' ' -f1 /proc/uptime) s)"
 	sync
