@@ -328,10 +328,9 @@ fn xen_evidence_lists_the_ranges() {
             facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
             code: "xen-eperm",
             evidence: "xen_rc=-1 (-EPERM) every frame of 256 tested: granted 240: \
-                       0xfea00-0xfea0e, 0xfea10-0xfea1e, 0xfea20-0xfea2e, 0xfea30-0xfea3e, and \
-                       12 more range(s); refused 16: 0xfea0f (-EPERM), 0xfea1f (-EPERM), 0xfea2f \
-                       (-EPERM), 0xfea3f (-EPERM), and 12 more range(s); read-only none; 256 \
-                       trial mappings in 1 hypercall(s)",
+                       0xfea00-0xfea0e, 0xfea10-0xfea1e, 0xfea20-0xfea2e, and 13 more range(s); \
+                       refused 16: 0xfea0f (-EPERM), 0xfea1f (-EPERM), 0xfea2f (-EPERM), and 13 \
+                       more range(s); read-only none; 256 trial mappings in 1 hypercall(s)",
         },
         EvidenceCase {
             name: "an MSI-X frame read-only",
@@ -345,10 +344,10 @@ fn xen_evidence_lists_the_ranges() {
             name: "sampled",
             facts: || sampled_with(|_| EPERM),
             code: "xen-eperm",
-            evidence: "xen_rc=-1 (-EPERM) sampled 52 of 256 frames (frame 0, one in every 5 after it and the last; the \
-                       others not asked): granted none; refused 52: 0xfea00 (-EPERM), 0xfea05 \
-                       (-EPERM), 0xfea0a (-EPERM), 0xfea0f (-EPERM), and 48 more range(s); \
-                       read-only none; 52 trial mappings in 1 hypercall(s)",
+            evidence: "xen_rc=-1 (-EPERM) sampled 52 of 256 frames (frame 0, one in every 5 \
+                       after it and the last; the others not asked): granted none; refused 52: \
+                       0xfea00 (-EPERM), 0xfea05 (-EPERM), 0xfea0a (-EPERM), and 49 more \
+                       range(s); read-only none; 52 trial mappings in 1 hypercall(s)",
         },
         EvidenceCase {
             name: "refused, then a batch failed",
@@ -420,8 +419,8 @@ fn iomem_fix_grants_each_refused_range() {
         },
         IomemCase {
             name: "as many ranges as kept: each named",
-            facts: || healthy_with(|i| if i % 64 == 0 { EPERM } else { M }),
-            iomem: "iomem=['fea00,1','fea40,1','fea80,1','feac0,1']",
+            facts: || healthy_with(|i| if i % 86 == 0 { EPERM } else { M }),
+            iomem: "iomem=['fea00,1','fea56,1','feaac,1']",
         },
         IomemCase {
             name: "more ranges than kept: the whole BAR",
@@ -1308,11 +1307,11 @@ fn json_xen_object_per_verdict() {
             },
         },
         JsonCase {
-            name: "more ranges than kept: totals exact, first four listed",
+            name: "more ranges than kept: totals exact, the first RUNS_KEPT listed",
             facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
             xen: || {
                 let first = |off: u64, frames: u64, rc: Option<i32>| -> Vec<Value> {
-                    (0..4u64)
+                    (0..RUNS_KEPT as u64)
                         .map(|k| match rc {
                             Some(rc) => {
                                 json!({"pfn": 0xfea00 + off + 16 * k, "frames": frames, "rc": rc})
@@ -1334,7 +1333,7 @@ fn json_xen_object_per_verdict() {
             name: "sampled",
             facts: || sampled_with(|_| M),
             xen: || {
-                let first: Vec<Value> = (0..4u64)
+                let first: Vec<Value> = (0..RUNS_KEPT as u64)
                     .map(|k| json!({"pfn": 0xfea00 + 5 * k, "frames": 1}))
                     .collect();
                 json!({
@@ -1698,4 +1697,47 @@ proptest! {
         let prefix = format!("summary: {} ", verdict(&out));
         prop_assert!(s.starts_with(&prefix), "{}", s);
     }
+}
+
+/// printk keeps about 1,000 bytes of a record: the longest line the report can write, a 64-bit
+/// BAR at the top of a 52-bit address space whose every kind of answer comes in more runs than
+/// are kept, with the longest refusal code and the iomem fix, must fit with its `dev_*` prefix.
+#[test]
+fn longest_line_fits_a_printk_record() {
+    const PREFIX: usize = "pcifront_diag 0000:00:00.0: ".len();
+    let start = 0x000f_ffff_0000_0000_u64;
+    let len = 1 << 30;
+    let mut f = healthy();
+    f.cfg.bars[0] = (start as u32) | 0xc;
+    f.cfg.bars[1] = (start >> 32) as u32;
+    f.bars[0].res = mem_res(
+        start,
+        len,
+        IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
+    );
+    f.ctx.phys_bits = 52;
+    // Alternating answers: granted, -EINVAL, read-only, -EBUSY, ... in runs of 3 frames.
+    let answers = [
+        Trial::Mapped,
+        Trial::Refused(-22),
+        Trial::ReadOnly,
+        Trial::Refused(-16),
+    ];
+    f.bars[0].verdict = Some(scan_model(start >> 12, len >> 12, |i| {
+        answers[((i / 3) % 4) as usize]
+    }));
+    let out = check(&f);
+    let longest = out
+        .iter()
+        .map(|finding| line(finding, &f, &meta()).len())
+        .max()
+        .unwrap();
+    assert!(
+        PREFIX + longest < 1000,
+        "a {longest}-byte line does not fit a printk record: {}",
+        out.iter()
+            .map(|finding| line(finding, &f, &meta()))
+            .max_by_key(|l| l.len())
+            .unwrap()
+    );
 }

@@ -355,7 +355,7 @@ fn runs_merge_equal_answers_and_split_on_a_change() {
 
 #[test]
 fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
-    // Granted and refused alternate frame by frame: 10 runs of each, 4 of each kept.
+    // Granted and refused alternate frame by frame: 10 runs of each, RUNS_KEPT of each kept.
     let (v, _) = run(FIRST, 20, DEFAULT_MAX_FRAMES, 7, |i| {
         if i % 2 == 0 {
             M
@@ -366,8 +366,13 @@ fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
     assert_eq!((v.granted.count, v.granted.frames), (10, 10));
     assert_eq!((v.refused.count, v.refused.frames), (10, 10));
     let starts = |r: &Runs| r.iter().map(|r| r.first_pfn - FIRST).collect::<Vec<_>>();
-    assert_eq!(starts(&v.granted), [0, 2, 4, 6]);
-    assert_eq!(starts(&v.refused), [1, 3, 5, 7]);
+    let kept = |first: u64| {
+        (0..RUNS_KEPT as u64)
+            .map(|k| first + 2 * k)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(starts(&v.granted), kept(0));
+    assert_eq!(starts(&v.refused), kept(1));
     assert_eq!(v.read_only, Runs::default());
 
     // Refusal codes alternating: every frame its own refused run.
@@ -386,7 +391,7 @@ fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
             (FIRST + 1, FIRST + 1, EBUSY),
             (FIRST + 2, FIRST + 2, EPERM),
             (FIRST + 3, FIRST + 3, EBUSY)
-        ]
+        ][..RUNS_KEPT]
     );
     assert_eq!(v.granted.count, 0);
 
@@ -400,9 +405,11 @@ fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
     });
     assert_eq!((v.granted.count, v.granted.frames), (5, 500));
     assert_eq!((v.read_only.count, v.read_only.frames), (5, 500));
+    // The last kept read-only run: runs of 100 frames, read-only from frame 100 on, every 200.
+    let last = 100 + 200 * (RUNS_KEPT as u64 - 1);
     assert_eq!(
         ranges(&v.read_only).last(),
-        Some(&(FIRST + 700, FIRST + 799, RO))
+        Some(&(FIRST + last, FIRST + last + 99, RO))
     );
 }
 

@@ -136,8 +136,9 @@ impl Run {
     }
 }
 
-/// Runs kept per kind of answer; the report names these and counts the rest.
-pub const RUNS_KEPT: usize = 4;
+/// Runs kept per kind of answer; the report names these and counts the rest. Three of each
+/// kind keep the longest log line within a printk record (`longest_line_fits_a_printk_record`).
+pub const RUNS_KEPT: usize = 3;
 
 /// The runs of one kind of answer (granted, refused or read-only) over a BAR's tested frames:
 /// the first [`RUNS_KEPT`] in pfn order, and totals over all of them.
