@@ -19,7 +19,7 @@ use crate::diag::{
     checks::{self, Findings, Severity},
     facts::{
         BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
-        PAGE_SHIFT, PAGE_SIZE,
+        PAGE_SIZE,
     },
     report::{self, Bdf, Meta},
     trial,
@@ -139,8 +139,7 @@ fn xen_checks(
         bf.skipped = Some(Skip::NotPv);
         return;
     }
-    let first_pfn = res.start >> PAGE_SHIFT;
-    let frames = (res.end >> PAGE_SHIFT) - first_pfn + 1;
+    let (first_pfn, frames) = res.frames();
     let p2m = xen::p2m(first_pfn, frames);
     bf.p2m = Some(p2m);
     if p2m.non_identity > 0 {

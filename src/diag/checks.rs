@@ -397,11 +397,10 @@ pub fn decode_all(cfg: &Config) -> [Bar; NUM_RESOURCES] {
     [b[0], b[1], b[2], b[3], b[4], b[5], decode_rom(cfg.rom)]
 }
 
-fn frames_of(start: u64, len: u64) -> (u64, u64) {
-    let first = start >> PAGE_SHIFT;
-    // `start + len` overflows for a BAR ending at the top of the address space.
-    let last = (start + (len - 1)) >> PAGE_SHIFT;
-    (first, last)
+/// First and last pfn of a resource with bytes.
+fn pfn_span(res: &Resource) -> (u64, u64) {
+    let (first, n) = res.frames();
+    (first, first + n.saturating_sub(1))
 }
 
 /// Xen's answers for one BAR.
@@ -737,13 +736,13 @@ fn check_memory(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mu
 /// One finding per other memory BAR whose frames overlap BAR `i`'s (first shared pfn).
 fn check_shared_frames(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
     let res = &f.bars[i].res;
-    let (first, last) = frames_of(res.start, res.len());
+    let (first, last) = pfn_span(res);
     for (j, other) in bars.iter().enumerate() {
         let ores = &f.bars[j].res;
         if j == i || !other.is_mem() || ores.is_empty() || ores.flags & IORESOURCE_MEM == 0 {
             continue;
         }
-        let (ofirst, olast) = frames_of(ores.start, ores.len());
+        let (ofirst, olast) = pfn_span(ores);
         if ofirst <= last && first <= olast {
             let pfn = first.max(ofirst);
             out.push(

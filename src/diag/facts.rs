@@ -54,6 +54,17 @@ impl Resource {
         }
     }
 
+    /// The 4 KiB frames the resource touches: (first pfn, count); (start's pfn, 0) if it has no
+    /// bytes. The one place frames are counted: the Xen test, the checks and the fixes use it.
+    pub fn frames(&self) -> (u64, u64) {
+        let first = self.start >> PAGE_SHIFT;
+        match self.len() {
+            0 => (first, 0),
+            // `start + len` overflows for a resource ending at the top of the address space.
+            len => (first, ((self.start + (len - 1)) >> PAGE_SHIFT) - first + 1),
+        }
+    }
+
     /// No bytes: no resource, or one the PCI core could not size.
     pub fn is_empty(&self) -> bool {
         self.len() == 0

@@ -462,13 +462,9 @@ fn write_iomem(
             Ok(())
         }
         Some(v) => write!(w, "'{:x},{:x}'", v.first_pfn, v.frames),
-        None => match res.len() {
-            0 => write!(w, "'{pfn:x},1'"),
-            len => {
-                let first = res.start >> PAGE_SHIFT;
-                let n = ((res.start + (len - 1)) >> PAGE_SHIFT) - first + 1;
-                write!(w, "'{first:x},{n:x}'")
-            }
+        None => match res.frames() {
+            (_, 0) => write!(w, "'{pfn:x},1'"),
+            (first, n) => write!(w, "'{first:x},{n:x}'"),
         },
     }
 }
