@@ -412,8 +412,23 @@ fn cases() -> Vec<Case> {
             verdict: "FAIL",
         },
         Case {
+            // The bench's ivshmem BAR0: the register holds 0xfeb85000, the guest sized nothing.
             name: "no resource built at all",
             setup: |f| f.bars[0].res = Resource::default(),
+            findings: &[PCIFRONT, ("no-resource", Some(0))],
+            at: ("no-resource", Some(0)),
+            kind: Kind::NoResource { addr: BAR0 },
+            severity: Error,
+            verdict: "FAIL",
+        },
+        Case {
+            name: "sized but not placed: unclaimed",
+            setup: |f| {
+                f.bars[0].res = Resource {
+                    flags: IORESOURCE_MEM,
+                    ..Resource::default()
+                }
+            },
             findings: &[PCIFRONT, ("unclaimed", Some(0))],
             at: ("unclaimed", Some(0)),
             kind: Kind::Unclaimed {

@@ -74,6 +74,12 @@ pub enum Kind {
     Truncated64,
     /// Reserved memory type `11b`.
     ReservedType,
+    /// The register holds an address, but the guest has no resource for the BAR: its sizing
+    /// through pcifront found no size.
+    NoResource {
+        /// The address in the register.
+        addr: u64,
+    },
     /// Resource not claimed (or `IORESOURCE_UNSET`).
     Unclaimed {
         /// Resource start.
@@ -264,7 +270,9 @@ impl Finding {
             | Kind::XenIncomplete { .. }
             | Kind::ScratchLeaked { .. } => Severity::Warning,
             // A ROM that cannot be used rarely stops a driver.
-            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } if rom => Severity::Warning,
+            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. } if rom => {
+                Severity::Warning
+            }
             _ => Severity::Error,
         }
     }
@@ -283,6 +291,7 @@ impl Finding {
             Kind::BarHidden { .. } => "bar-hidden",
             Kind::Truncated64 => "bar-64-truncated",
             Kind::ReservedType => "bar-reserved-type",
+            Kind::NoResource { .. } => "no-resource",
             Kind::Unclaimed { .. } => "unclaimed",
             Kind::StartMismatch { .. } => "start-mismatch",
             Kind::SizeInconsistent { .. } => "size-inconsistent",
@@ -553,16 +562,15 @@ fn check_bar(
         return;
     }
     if res.is_empty() {
-        // The register decodes but the PCI core built no resource from it.
         let unset = res.flags & IORESOURCE_UNSET != 0;
-        out.push(
-            idx,
-            Kind::Unclaimed {
-                start: 0,
-                end: 0,
-                unset,
-            },
-        );
+        if unset || res.flags & (IORESOURCE_MEM | IORESOURCE_IO) != 0 {
+            // Sized, but the PCI core could not place it.
+            let (start, end) = (0, 0);
+            out.push(idx, Kind::Unclaimed { start, end, unset });
+        } else {
+            // The register decodes, but the guest's PCI core made no resource of it at all.
+            out.push(idx, Kind::NoResource { addr: bar.addr });
+        }
         return;
     }
     check_resource(i, bar, res, out);

@@ -150,6 +150,7 @@ pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
         Kind::BarHidden { .. } => w.write_str("BAR reads 0 although the guest sized a region: pciback hides it because dom0 had no valid resource (unset, disabled or busy) when the device was seized"),
         Kind::Truncated64 => w.write_str("64-bit BAR in the last slot: its upper half is outside the header"),
         Kind::ReservedType => w.write_str("memory BAR with the reserved type 11b"),
+        Kind::NoResource { .. } => w.write_str("the BAR register holds an address, but the guest's PCI core has no resource for it: sizing the BAR through pcifront and pciback found no size, so drivers cannot request or map it"),
         Kind::Unclaimed { unset: true, .. } => w.write_str("resource is unset: the guest's PCI core could not claim it, pci_enable_device() fails with -EINVAL"),
         Kind::Unclaimed { unset: false, .. } => w.write_str("resource is not claimed in the guest's resource tree: pci_request_region() and ioremap will fail"),
         Kind::StartMismatch { .. } => w.write_str("config space and the guest's resource disagree on the address: the guest reassigned the BAR, pciback dropped the write, the device still decodes at the old address"),
@@ -218,6 +219,10 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         Kind::BarHidden { len } => {
             raw(w)?;
             write!(w, " guest_len=0x{len:x}")
+        }
+        Kind::NoResource { addr } => {
+            raw(w)?;
+            write!(w, " addr=0x{addr:x} res_flags=0x0")
         }
         Kind::Unclaimed { start, end, unset } => {
             raw(w)?;
@@ -419,6 +424,7 @@ pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta)
         Kind::DecodeOff { after_enable: true, .. } => write!(w, "pciback did not enable the device: on dom0 check dmesg for xen-pciback errors, or set permissive=1 for {d} in the pci= entry"),
         Kind::BarHidden { .. } => write!(w, "fix the BAR assignment in dom0 (dom0 dmesg 'BAR n: no space' / 'failed to assign'; try pci=realloc on dom0's command line), then xl pci-assignable-remove {d} && xl pci-assignable-add {d}"),
         Kind::Truncated64 | Kind::ReservedType => w.write_str("the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it"),
+        Kind::NoResource { .. } => write!(w, "compare with dom0's view (lspci -vv -s {d}) and let pciback take a fresh look at the device: xl pci-detach, then xl pci-assignable-remove {d} && xl pci-assignable-add {d} and attach it again"),
         Kind::Unclaimed { .. } => w.write_str("set e820_host=1 in the domU's xl.cfg so the guest's memory map keeps the host's PCI hole free; see the guest's /proc/iomem for the conflicting range"),
         Kind::StartMismatch { .. } => w.write_str("do not reassign BARs in the guest (remove pci=realloc/pci=assign-busses from the domU command line, no rescans): under pcifront the BAR stays where dom0 put it"),
         Kind::SizeInconsistent { .. } | Kind::FlagMismatch { .. } | Kind::TypeMismatch { .. } => write!(w, "pciback snapshots dom0's resource when it seizes the device: xl pci-assignable-remove {d} && xl pci-assignable-add {d} after dom0's assignment is right"),
