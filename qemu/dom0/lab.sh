@@ -84,12 +84,20 @@ attach() {
 }
 
 # domu <command...>: run a command in the domU's /init loop and wait for it.
-domu() {
+# domu_start sends it and returns at once, domu_wait waits for it: for what
+# dom0 must do while the domU is busy.
+domu_start() {
 	SEQ=$((SEQ + 1))
 	tty=$(xenstore-read "/local/domain/$DOMID/console/tty")
 	printf '%s %s\n' "$SEQ" "$*" >"$tty"
+}
+domu_wait() {
 	# A domU that stops answering ends the scenario (the subshell), not the lab.
 	wait_domu "DOMU DONE $SEQ " "${DOMU_TIMEOUT:-120}" || exit 1
+}
+domu() {
+	domu_start "$@"
+	domu_wait
 }
 
 # sysfs 'resource' line of a dom0 device's BAR: "start end flags" (hex).

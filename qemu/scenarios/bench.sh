@@ -4,6 +4,8 @@
 # (bench/pfd_enable_only.rs) and pcifront_diag, alternately, eleven times
 # each. scripts/bench.sh turns the log into medians and ratios.
 # lab-qemu: -object memory-backend-ram,id=pfd-shm,size=256M -device ivshmem-plain,memdev=pfd-shm,addr=07.0
+# 66 binds take minutes:
+# lab-timeout: 1800
 create_domu || exit 1
 attach 00:04.0 0000:00:00.0 || exit 1
 attach 00:05.0 0000:00:01.0 || exit 1

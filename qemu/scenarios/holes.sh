@@ -4,6 +4,7 @@
 # permission gets a hole of 16 frames in the middle, then only its last frame
 # is revoked, then two separate holes. Each time pcifront_diag is bound anew
 # and must name the exact refused ranges and counts.
+# lab-timeout: 900
 # lab-qemu: -object memory-backend-ram,id=pfd-shm,size=256M -device ivshmem-plain,memdev=pfd-shm,addr=07.0
 
 # diag_case <what> [module params]: Xen's rangeset as it now is, then a probe.
