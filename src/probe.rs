@@ -26,6 +26,21 @@ use crate::diag::{
 };
 use crate::xen;
 
+// `src/diag` is built on the host too, so it carries its own copies of these C constants; the
+// kernel build checks them against the kernel's.
+const _: () = {
+    use crate::diag::facts as f;
+    assert!(f::IORESOURCE_IO == bindings::IORESOURCE_IO as u64);
+    assert!(f::IORESOURCE_MEM == bindings::IORESOURCE_MEM as u64);
+    assert!(f::IORESOURCE_PREFETCH == bindings::IORESOURCE_PREFETCH as u64);
+    assert!(f::IORESOURCE_MEM_64 == bindings::IORESOURCE_MEM_64 as u64);
+    assert!(f::IORESOURCE_DISABLED == bindings::IORESOURCE_DISABLED as u64);
+    assert!(f::IORESOURCE_UNSET == bindings::IORESOURCE_UNSET as u64);
+    assert!(f::PCI_COMMAND_IO as u32 == bindings::PCI_COMMAND_IO);
+    assert!(f::PCI_COMMAND_MEMORY as u32 == bindings::PCI_COMMAND_MEMORY);
+    assert!(f::PAGE_SIZE == bindings::PAGE_SIZE as u64);
+};
+
 /// The report kept in debugfs; `Debug` renders it as JSON (debugfs' `Writer`).
 pub(crate) struct Report {
     facts: DeviceFacts,
