@@ -8,7 +8,8 @@
 # vCPU ("lazy", spec-ctrl=no-eager-fpu). Needs the lab inputs (make, then
 # scripts/build-lab.sh). Per-run logs: out/fault-rate/<label>.<n>.log; one
 # line per run in out/fault-rate/runs.tsv; the tally is printed at the end.
-# TORTURE_ROUNDS sets the domU rounds per run (default 8).
+# TORTURE_ROUNDS sets the domU rounds per run (default 8), FAULT_RATE_JOBS the
+# labs at a time (default 2).
 source "$(dirname "$0")/lib.sh"
 cd "$TOP"
 runs=${1:?usage: scripts/fault-rate.sh <runs per label> [label[:runs]=xen-options ...]}
@@ -51,7 +52,7 @@ for n in $(seq 1 "$runs"); do
 		[ "$n" -le "$want" ] || continue
 		one "$label" "${spec#*=}" "$n" &
 		jobs_running=$((jobs_running + 1))
-		if [ "$jobs_running" -ge 2 ]; then
+		if [ "$jobs_running" -ge "${FAULT_RATE_JOBS:-2}" ]; then
 			wait -n || true
 			jobs_running=$((jobs_running - 1))
 		fi

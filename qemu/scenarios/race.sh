@@ -3,8 +3,8 @@
 # the module is removed while they probe, 200 times; then each device is
 # bound and unbound 200 times. Every WARN/BUG/lockdep line the domU kernel
 # logs is counted from /dev/kmsg; VmallocUsed and Slab before and after.
-# The loops print little on the console for minutes:
-# lab-stall: 600
+# The loops print a progress line every 20 rounds or 50 cycles.
+# lab-stall: 300
 # lab-timeout: 2400
 create_domu || exit 1
 attach 00:04.0 0000:00:00.0 || exit 1
