@@ -16,10 +16,20 @@ log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # quietly <what> <command...>: a step of a long job, with all its output in
 # out/logs/<n>-<what>.log (QUIET_LOG). Prints a line when it starts, every
-# 30 s one with its progress (objects compiled, for a build; else lines of
-# output), one when it ends with its time, and on failure the log's last 25
+# 30 s one with its progress (objects compiled, for a build; else its last
+# line of output), one when it ends with its time, and on failure the log's last 25
 # lines and its path. Returns the command's exit code.
 QUIET_N=0
+# quiet_progress <log>: objects compiled so far for a build, else its last line.
+quiet_progress() {
+	local n
+	n=$(grep -cE '^  (CC|RUSTC|LD|AR|AS|BINDGEN) ' "$1" || true)
+	if [ "$n" -gt 0 ]; then
+		echo "$n objects compiled"
+	else
+		tail -n 1 "$1" | sed 's/^\[ *[0-9.]*\] //' | cut -c1-100
+	fi
+}
 quietly() {
 	local what=$1 t0 pid rc=0 n=0
 	shift
@@ -34,7 +44,7 @@ quietly() {
 		sleep 1
 		n=$((n + 1))
 		[ $((n % 30)) = 0 ] || continue
-		log "  $what: $(grep -cE '^  (CC|RUSTC|LD|AR|AS|BINDGEN) ' "$QUIET_LOG" || true) objects compiled, $(wc -l <"$QUIET_LOG") lines of output, $n s"
+		log "  $what, $n s: $(quiet_progress "$QUIET_LOG")"
 	done
 	wait "$pid" || rc=$?
 	if [ "$rc" != 0 ]; then
