@@ -15,7 +15,7 @@ use kernel::{
 };
 
 use crate::diag::{
-    bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS},
+    bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
     checks::{self, Findings, Severity},
     facts::{
         BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
@@ -274,9 +274,13 @@ fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader, out: &mut C
     out.command = (cfg.dword(4) & 0xffff) as u16;
     out.class_rev = cfg.dword(8);
     for (i, b) in out.bars.iter_mut().enumerate() {
+        let errors = cfg.errors;
         *b = cfg.dword(PCI_BASE_ADDRESS_0 + 4 * i as u16);
+        out.bars_failed |= u8::from(cfg.errors > errors) << i;
     }
+    let errors = cfg.errors;
     out.rom = cfg.dword(PCI_ROM_ADDRESS);
+    out.bars_failed |= u8::from(cfg.errors > errors) << ROM_INDEX;
     out.read_errors = cfg.errors;
 }
 

@@ -1640,3 +1640,38 @@ fn io_all_ones_needs_io_decoding() {
     let out = check(&f);
     assert!(out.find("io-all-ones").is_none(), "{:?}", coded(&out));
 }
+
+/// The holes scenario under load: pciback timed out on one read, the upper half of a 64-bit
+/// BAR. The register's value is not the device's, so nothing is judged from it (no
+/// start-mismatch), while the resource-based checks and Xen's verdict still are.
+#[test]
+fn failed_register_read_is_not_judged() {
+    let start = 0xe000_0000_u64;
+    let mut f = healthy();
+    f.cfg.bars = [start as u32 | 0xc, u32::MAX, 0, 0, 0, 0];
+    f.cfg.read_errors = 1;
+    f.cfg.bars_failed = 1 << 1;
+    f.bars[0].res = mem_res(
+        start,
+        1 << 28,
+        IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
+    );
+    f.bars[0].verdict = Some(scan_model(start >> 12, 1 << 16, |i| {
+        if (0x8000..0x8010).contains(&i) {
+            Trial::Refused(-1)
+        } else {
+            Trial::Mapped
+        }
+    }));
+    let out = check(&f);
+    let codes: Vec<_> = out.iter().map(|x| (x.code(), x.bar)).collect();
+    assert_eq!(
+        codes,
+        [
+            ("pcifront", None),
+            ("config-read-error", None),
+            ("bar-read-failed", Some(0)),
+            ("xen-eperm", Some(0)),
+        ]
+    );
+}

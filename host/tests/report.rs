@@ -1641,15 +1641,19 @@ fn any_facts() -> BoxedStrategy<DeviceFacts> {
         prop::array::uniform6(dword.clone()),
         dword,
         0u32..3,
+        prop_oneof![Just(0u8), any::<u8>()],
     )
-        .prop_map(|(id, command, class_rev, bars, rom, read_errors)| Config {
-            id,
-            command,
-            class_rev,
-            bars,
-            rom,
-            read_errors,
-        });
+        .prop_map(
+            |(id, command, class_rev, bars, rom, read_errors, bars_failed)| Config {
+                id,
+                command,
+                class_rev,
+                bars,
+                rom,
+                read_errors,
+                bars_failed: bars_failed & 0x7f,
+            },
+        );
     (
         ctx,
         cfg,

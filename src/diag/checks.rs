@@ -65,6 +65,8 @@ pub enum Kind {
     },
     /// BAR register reads all-ones.
     BarAllOnes,
+    /// The BAR register's read (or its upper half's) failed: its value is not the device's.
+    BarReadFailed,
     /// BAR reads 0 but the domU has a resource of that size.
     BarHidden {
         /// Resource length.
@@ -268,6 +270,7 @@ impl Finding {
             | Kind::SharedFrame { .. }
             | Kind::ScratchFailed { .. }
             | Kind::XenIncomplete { .. }
+            | Kind::BarReadFailed
             | Kind::ScratchLeaked { .. } => Severity::Warning,
             // A ROM that cannot be used rarely stops a driver.
             Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. } if rom => {
@@ -288,6 +291,7 @@ impl Finding {
             Kind::ConfigReadErrors { .. } => "config-read-error",
             Kind::DecodeOff { .. } => "decode-off",
             Kind::BarAllOnes => "bar-all-ones",
+            Kind::BarReadFailed => "bar-read-failed",
             Kind::BarHidden { .. } => "bar-hidden",
             Kind::Truncated64 => "bar-64-truncated",
             Kind::ReservedType => "bar-reserved-type",
@@ -558,6 +562,19 @@ fn check_bar(
     let idx = Some(i as u8);
     let res = &f.bars[i].res;
     let before = out.problems;
+    if bar.kind == BarKind::Upper64 {
+        return;
+    }
+    if register_unread(f, i, bar) {
+        // Nothing is known of the register; the guest's resource can still be checked.
+        out.push(idx, Kind::BarReadFailed);
+        if res.flags & IORESOURCE_IO != 0 && !res.is_empty() {
+            check_io(f, i, out);
+        } else if res.flags & IORESOURCE_MEM != 0 && !res.is_empty() {
+            check_memory(f, bars, i, out);
+        }
+        return;
+    }
     if !check_register(f, i, bar, out) {
         return;
     }
@@ -592,6 +609,12 @@ fn check_bar(
             },
         );
     }
+}
+
+/// The read of BAR `i`'s register, or of the upper half of a 64-bit one, failed.
+fn register_unread(f: &DeviceFacts, i: usize, bar: &Bar) -> bool {
+    let failed = |j: usize| f.cfg.bars_failed & (1 << j) != 0;
+    failed(i) || (bar.is_64() && i + 1 < ROM_INDEX && failed(i + 1))
 }
 
 /// The BAR register alone. Returns whether there is a BAR to check further.

@@ -103,6 +103,9 @@ pub struct Config {
     pub rom: u32,
     /// Config reads that returned an error code.
     pub read_errors: u32,
+    /// BAR registers whose read failed (bit i: BAR i, bit 6: the ROM): their values are
+    /// not the device's.
+    pub bars_failed: u8,
 }
 
 /// The p2m state of a BAR's frames (Xen PV pseudo-physical to machine map).

@@ -147,6 +147,7 @@ pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
         Kind::DecodeOff { after_enable: false, .. } => w.write_str("memory decoding is off; expected until a driver enables the device (pciback then enables it in dom0)"),
         Kind::DecodeOff { after_enable: true, .. } => w.write_str("memory decoding is still off after enabling the device: MMIO reads will return all-ones"),
         Kind::BarAllOnes => w.write_str("BAR register reads all-ones: device powered down or config read failing"),
+        Kind::BarReadFailed => w.write_str("the BAR register could not be read through pcifront: its checks against the register are skipped, the guest's resource is still checked"),
         Kind::BarHidden { .. } => w.write_str("BAR reads 0 although the guest sized a region: pciback hides it because dom0 had no valid resource (unset, disabled or busy) when the device was seized"),
         Kind::Truncated64 => w.write_str("64-bit BAR in the last slot: its upper half is outside the header"),
         Kind::ReservedType => w.write_str("memory BAR with the reserved type 11b"),
@@ -216,6 +217,7 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         Kind::ConfigReadErrors { count } => write!(w, "failed_reads={count}"),
         Kind::DecodeOff { command, .. } => write!(w, "command=0x{command:04x}"),
         Kind::BarAllOnes | Kind::Truncated64 | Kind::ReservedType => raw(w),
+        Kind::BarReadFailed => write!(w, "failed_registers=0x{:02x}", facts.cfg.bars_failed),
         Kind::BarHidden { len } => {
             raw(w)?;
             write!(w, " guest_len=0x{len:x}")
@@ -420,7 +422,7 @@ pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta)
         .unwrap_or_default();
     match f.kind {
         Kind::DeviceGone { .. } | Kind::BarAllOnes => write!(w, "on dom0: lspci -vv -s {d} (power state, presence) and xl pci-list <domain>; re-attach with xl pci-detach/pci-attach"),
-        Kind::ConfigReadErrors { .. } => w.write_str("look for 'pciback not responding' in this guest's log and for pciback errors in dom0's dmesg"),
+        Kind::ConfigReadErrors { .. } | Kind::BarReadFailed => w.write_str("look for 'pciback not responding' in this guest's log and for pciback errors in dom0's dmesg"),
         Kind::DecodeOff { after_enable: true, .. } => write!(w, "pciback did not enable the device: on dom0 check dmesg for xen-pciback errors, or set permissive=1 for {d} in the pci= entry"),
         Kind::BarHidden { .. } => write!(w, "fix the BAR assignment in dom0 (dom0 dmesg 'BAR n: no space' / 'failed to assign'; try pci=realloc on dom0's command line), then xl pci-assignable-remove {d} && xl pci-assignable-add {d}"),
         Kind::Truncated64 | Kind::ReservedType => w.write_str("the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it"),

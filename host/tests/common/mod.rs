@@ -223,6 +223,7 @@ pub fn healthy() -> DeviceFacts {
             bars: [BAR0 as u32, 0, 0, 0, 0, 0],
             rom: 0,
             read_errors: 0,
+            bars_failed: 0,
         },
         ..DeviceFacts::default()
     };
