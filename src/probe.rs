@@ -142,6 +142,7 @@ fn xen_checks(
     bf: &mut BarFacts,
     ctx: &Context,
     max_frames: u64,
+    slots: usize,
     scratch: &mut Option<core::result::Result<xen::Scratch, i32>>,
 ) {
     let res = bf.res;
@@ -162,7 +163,7 @@ fn xen_checks(
         bf.skipped = Some(Skip::P2m);
         return;
     }
-    match scratch.get_or_insert_with(xen::Scratch::new) {
+    match scratch.get_or_insert_with(|| xen::Scratch::new(slots)) {
         Ok(s) => bf.verdict = Some(trial::scan(first_pfn, frames, max_frames, s)),
         Err(rc) => bf.skipped = Some(Skip::Scratch(*rc)),
     }
@@ -174,9 +175,18 @@ fn xen_checks(
 #[inline(never)]
 fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> (u32, u64) {
     let ctx = facts.ctx;
+    // As many slots as the largest memory BAR's batch needs, set up once for all BARs.
+    let slots = facts
+        .bars
+        .iter()
+        .filter(|bf| bf.res.flags & IORESOURCE_MEM != 0)
+        .map(|bf| trial::Plan::new(bf.res.frames().1, max_frames).len())
+        .max()
+        .unwrap_or(0);
+    let slots = usize::try_from(slots).unwrap_or(usize::MAX);
     let mut scratch = None;
     for bf in facts.bars.iter_mut() {
-        xen_checks(bf, &ctx, max_frames, &mut scratch);
+        xen_checks(bf, &ctx, max_frames, slots, &mut scratch);
     }
     let Some(Ok(mut s)) = scratch else {
         return (0, 0);
