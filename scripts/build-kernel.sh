@@ -1,26 +1,45 @@
 #!/usr/bin/env bash
 # Configure and build the reference kernel (tinyconfig + kernel/pcifront-diag.config)
 # with gcc and CONFIG_RUST=y; KERNEL_FLAVOR=debug adds kernel/debug.config
-# (kmemleak, lockdep, debug objects). The object tree is cached under
-# $CACHE/kbuild/<key>, key = hash(source version, config fragments, rustc,
+# (kmemleak, lockdep, debug objects) and kernel/patches/debug/. The object tree is cached under
+# $CACHE/kbuild/<key>, key = hash(source version, config fragments, patches, rustc,
 # bindgen, gcc), so a second run returns at once. Prints the object tree path.
 source "$(dirname "$0")/lib.sh"
 export PATH=$HOME/.cargo/bin:$PATH
 
-"$TOP/scripts/fetch-sources.sh"
-ksrc=$(ls -d "$CACHE"/src/linux-7.3.* | tail -n1)
+ksrc=$("$TOP/scripts/fetch-sources.sh" | tail -n1)
 rustc_ver=$(rustc --version | awk '{print $2}')
 export RUST_LIB_SRC=$CACHE/rust-src-$rustc_ver/usr/lib/rustlib/src/rust/library
 export LIBCLANG_PATH=/usr/lib/llvm-19/lib
 
 fragments="$TOP/kernel/pcifront-diag.config"
+patches=""
 case ${KERNEL_FLAVOR:-} in
 "") ;;
-debug) fragments="$fragments $TOP/kernel/debug.config" ;;
+debug)
+	fragments="$fragments $TOP/kernel/debug.config"
+	patches=$(ls "$TOP"/kernel/patches/debug/*.patch)
+	;;
 *) die "KERNEL_FLAVOR=${KERNEL_FLAVOR}: only 'debug' (or unset) exists" ;;
 esac
+# A flavour with patches builds from its own copy of the source: hard links to
+# the pristine tree, broken by patch for the files it changes (GNU patch writes
+# a new file), so the reference kernel's tree stays Debian's.
+if [ -n "$patches" ]; then
+	# shellcheck disable=SC2086
+	psrc=$ksrc+$(cat $patches | sha256sum | cut -c1-12)
+	if [ ! -f "$psrc/.patched" ]; then
+		log "patching a copy of $ksrc: $(echo $patches | xargs -n1 basename | tr '\n' ' ')"
+		rm -rf "$psrc" && cp -al "$ksrc" "$psrc"
+		for p in $patches; do
+			patch -s -d "$psrc" -p1 --no-backup-if-mismatch <"$p" || die "patch $p does not apply to $ksrc"
+		done
+		touch "$psrc/.patched"
+	fi
+	ksrc=$psrc
+fi
 # shellcheck disable=SC2086 # a list of paths without spaces
-key=$( { basename "$ksrc"; cat $fragments; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
+key=$( { basename "$ksrc"; cat $fragments $patches; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
 obj=$CACHE/kbuild/$key
 if [ -f "$obj/.done" ]; then
 	log "kernel cached: $obj"

@@ -4,7 +4,7 @@
 # version spent 20 KiB in one frame and silently corrupted PID 1's memory.
 source "$(dirname "$0")/lib.sh"
 LIMIT=${1:-2048}
-ksrc=$(ls -d "$CACHE"/src/linux-7.3.* | tail -n1)
+ksrc=$("$TOP/scripts/fetch-sources.sh" | tail -n1)
 ko=$TOP/src/pcifront_diag.ko
 [ -f "$ko" ] || die "build the module first"
 report=$(objdump -d "$ko" | perl "$ksrc/scripts/checkstack.pl" x86_64 2>/dev/null)

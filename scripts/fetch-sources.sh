@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Fetch Debian's linux-source-7.3 (trixie-backports) and the Debian rust-src
 # whose upstream version equals `rustc --version` exactly, unpacked with
-# dpkg-deb -x under $CACHE. Prints nothing but logs; results:
+# dpkg-deb -x under $CACHE. Usage: fetch-sources.sh [linux-source version]
+# (default: the newest trixie-backports has). Prints the kernel source tree's
+# path (and logs to stderr); results:
 #   $CACHE/src/linux-<ver>/            kernel source tree
 #   $CACHE/rust-src-<rustc ver>/usr/lib/rustlib/src/rust/library  (RUST_LIB_SRC)
 source "$(dirname "$0")/lib.sh"
@@ -19,7 +21,7 @@ if [ ! -d "$rs_dir/usr/lib/rustlib/src/rust/library/core" ]; then
 	rm -rf "$rs_dir.tmp" && dpkg-deb -x "$deb" "$rs_dir.tmp" && mv "$rs_dir.tmp" "$rs_dir"
 fi
 
-ls_ver=$(trixie_versions "$KVER_PKG" | tail -n1)
+ls_ver=${1:-$(trixie_versions "$KVER_PKG" | tail -n1)}
 [ -n "$ls_ver" ] || die "no $KVER_PKG in trixie-backports"
 ksrc_deb=$(fetch_deb "$KVER_PKG=$ls_ver")
 upstream=${ls_ver%%-*}
@@ -35,3 +37,4 @@ if [ ! -f "$ksrc/Makefile" ]; then
 	rm -rf "$tmp"
 fi
 log "kernel source $upstream at $ksrc, RUST_LIB_SRC from rust-src $rs_ver"
+echo "$ksrc"
