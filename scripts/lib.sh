@@ -11,6 +11,10 @@ mkdir -p "$CACHE" "$DEBS"
 
 KVER_PKG=linux-source-7.3
 XEN_PKGS="xen-hypervisor-4.20-amd64 xen-utils-4.20"
+# Debian's stock kernel the module is packaged for (scripts/debian-kbuild.sh):
+# the ABI release of linux-image-<release>-<flavour>, and its flavours.
+DEB_KREL=${DEB_KREL:-7.3.4+deb13}
+DEB_FLAVOURS=${DEB_FLAVOURS:-amd64 cloud-amd64}
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -116,13 +120,44 @@ fetch_deb() {
 # All versions of a package trixie (+ backports) offers.
 trixie_versions() {
 	trixie_update
-	trixie_cache madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -u
+	trixie_cache madison "$1" 2>/dev/null | awk -F'|' '{gsub(/ /,"",$2); print $2}' | sort -uV
+}
+
+# chroot_mounts <root> [<kernel source>]: /proc (objtool reads it), /dev and
+# the kernel source, read-only at /usr/src/linux-source, inside a chroot,
+# until the script exits.
+chroot_mounts() {
+	local root=$1 m
+	mkdir -p "$root/usr/src/linux-source"
+	CHROOT_MOUNTS="$root/usr/src/linux-source $root/dev $root/proc"
+	trap chroot_unmount EXIT
+	for m in $CHROOT_MOUNTS; do ! mountpoint -q "$m" || umount "$m"; done
+	mount -t proc proc "$root/proc"
+	mount --bind /dev "$root/dev"
+	[ $# -lt 2 ] || mount --bind "$2" "$root/usr/src/linux-source"
+	[ $# -lt 2 ] || mount -o remount,bind,ro "$root/usr/src/linux-source"
+}
+chroot_unmount() {
+	local m
+	for m in ${CHROOT_MOUNTS:-}; do ! mountpoint -q "$m" || umount "$m" 2>/dev/null || umount -l "$m"; done
+}
+# The packages' version: 0.1~git<commit date>.<commit>, rising with history.
+pfd_version() {
+	git -C "$TOP" log -1 --format='0.1~git%cd.%h' --date=format:%Y%m%d%H%M
+}
+
+# in_chroot <root> [VAR=value...] <command...>: run a command in a chroot with
+# a clean environment.
+in_chroot() {
+	local root=$1
+	shift
+	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
 }
 
 # The scenarios make test runs, in order (torture is a measuring tool).
 lab_scenarios() {
 	echo healthy denied unclaimed sub-page decode-off not-pv detach holes io-denied \
-		bad-input backend-gone pull-during-probe race bench
+		bad-input backend-gone pull-during-probe race debian-kernel bench
 }
 
 # lab_scenario <name>: qemu/run <name> (lab inputs already built), once.
