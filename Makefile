@@ -11,6 +11,8 @@
 #   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
 #   make lab-<name>     one lab scenario (see qemu/scenarios/)
 #   make bench          probe cost vs an enable-only driver, one lab run
+#   make debian         .debs for Debian's stock kernel (out/debian/), built with Debian's toolchain
+#   make test-debian    install and remove those packages in a trixie chroot
 #   make clean          module objects, host/target and out/ (no kernel needed)
 
 SHELL := /bin/bash
@@ -21,7 +23,7 @@ MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all modules kernel clippy rust-analyzer host-test test test-debug bench clean clean-module setup fmt-check
+.PHONY: all modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
 
 all: modules
 
@@ -59,6 +61,12 @@ lab-%: modules
 
 bench: modules
 	./scripts/bench.sh
+
+debian:
+	./scripts/debian-packages.sh
+
+test-debian: debian
+	./scripts/test-debian.sh
 
 # Module build products only: no kernel tree needed.
 clean-module:
