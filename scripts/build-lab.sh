@@ -3,7 +3,9 @@
 #   xen         Debian's Xen 4.20 hypervisor (same version as the dom0 toolstack)
 #   bzImage     the reference kernel (dom0 and domU)
 #   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, domU
-#               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko)
+#               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko),
+#               and for each package scripts/debian-packages.sh left in
+#               out/debian/, Debian's own kernel with its initramfs
 # Needs the kernel (scripts/build-kernel.sh) and the module (make) first.
 # LAB_OUT: another output directory; LAB_MODULES: a tree whose src/ and bench/
 # hold the modules (make test-debug builds them out of tree for its kernel).
@@ -42,9 +44,39 @@ e1000e=$obj/drivers/net/ethernet/intel/e1000e/e1000e.ko
 (cd "$d" && find . | cpio -o -H newc --quiet) >"$out/domu.cpio"
 rm -rf "$d"
 
+# debian_domu <dir> <pcifront-diag-modules-*.deb> <release>: the debian-kernel
+# scenario's domU for that package's kernel release: Debian's vmlinuz
+# (linux-binary-unsigned-<release>) and an initramfs with Debian's
+# xen-pcifront.ko (linux-modules-<release>, decompressed: busybox insmod reads
+# plain .ko) and pcifront_diag.ko as the package installs it.
+debian_domu() {
+	local dir=$1 deb=$2 kver=$3 pkgver t
+	pkgver=$(trixie_versions "linux-modules-$kver" | tail -n1)
+	t=$(mktemp -d)
+	dpkg-deb -x "$(fetch_deb "linux-binary-unsigned-$kver=$pkgver")" "$t/image"
+	dpkg-deb --fsys-tarfile "$(fetch_deb "linux-modules-$kver=$pkgver")" |
+		tar -x -C "$t" --wildcards './usr/lib/modules/*/kernel/drivers/pci/xen-pcifront.ko.xz'
+	dpkg-deb -x "$deb" "$t/pkg"
+	mkdir -p "$dir" "$t/root/bin" "$t/root/proc" "$t/root/sys" "$t/root/dev"
+	cp "$t/image/usr/lib/modules/$kver/vmlinuz.unsigned" "$dir/vmlinuz"
+	cp /bin/busybox "$t/root/bin/busybox"
+	cp "$TOP/qemu/domu/init" "$TOP/qemu/kmemleak.sh" "$t/root/"
+	xz -dc "$t/usr/lib/modules/$kver/kernel/drivers/pci/xen-pcifront.ko.xz" >"$t/root/xen-pcifront.ko"
+	cp "$t/pkg/lib/modules/$kver/updates/pcifront_diag.ko" "$t/root/"
+	(cd "$t/root" && find . | cpio -o -H newc --quiet) >"$dir/initrd"
+	rm -rf "$t"
+}
+
 # dom0 overlay, appended to the cached root (the kernel unpacks both).
 d=$(mktemp -d)
 mkdir -p "$d/lab/scenarios" "$d/lab/domu"
+for deb in "$TOP"/out/debian/pcifront-diag-modules-*.deb; do
+	[ -f "$deb" ] || continue
+	kver=$(dpkg-deb -f "$deb" Package)
+	kver=${kver#pcifront-diag-modules-}
+	debian_domu "$d/lab/debian/$kver" "$deb" "$kver"
+	log "debian-kernel domU: Debian's $kver, $(du -h "$d/lab/debian/$kver/vmlinuz" | cut -f1) kernel"
+done
 cp "$TOP/qemu/dom0/init" "$d/init"
 cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
 cp "$TOP"/qemu/scenarios/*.sh "$d/lab/scenarios/"

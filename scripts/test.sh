@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Everything CI runs (make test): set up a bare bookworm machine, run the host
 # tests, build the kernel (cached) and the module (also with clippy), check
-# formatting and stack use, then run every lab scenario on real Xen, once
-# each. One line per step; each step's full output is in out/logs/.
+# formatting and stack use, build and install the packages for Debian's
+# stock kernel (with Debian's rustc 1.85), then run every lab scenario on
+# real Xen, once each. One line per step; each step's full output is in out/logs/.
 # Builds and host tests fail on the first broken step; the lab runs every
 # scenario and fails at the end if any failed.
 source "$(dirname "$0")/lib.sh"
@@ -24,6 +25,11 @@ quietly "stack use" scripts/check-stack.sh
 touch src/driver.rs bench/pfd_enable_only.rs
 quietly "module with clippy" make KDIR="$KDIR" CLIPPY=1 modules
 ! grep -E '^(warning|error)' "$QUIET_LOG" || die "clippy is not clean (see $QUIET_LOG)"
+quietly "Rust metadata for Debian's kernel $DEB_KREL ($DEB_FLAVOURS)" scripts/debian-kbuild.sh
+grep -E '^symbols: ' "$QUIET_LOG"
+quietly "Debian packages (Debian's rustc, dpkg-deb)" scripts/debian-packages.sh
+quietly "Debian packages installed and removed (dpkg, dkms)" scripts/test-debian.sh
+grep -E '^ok: ' "$QUIET_LOG" | cut -c1-150
 quietly "lab inputs" scripts/build-lab.sh
 
 # A failed scenario's verdict (out/lab/<name>.result) is repeated at the very

@@ -51,13 +51,14 @@ wait_domu() {
 	show_domu
 }
 
-# create_domu [extra xl.cfg lines...]: boot the PV domU (busybox + pcifront_diag.ko).
+# create_domu [extra xl.cfg lines...]: boot the PV domU (busybox +
+# pcifront_diag.ko): the reference kernel, or DOMU_KERNEL with DOMU_RAMDISK.
 create_domu() {
 	cat >/tmp/domu.cfg <<CFG
 name = "$DOMU"
 type = "pv"
-kernel = "/lab/domu/vmlinuz"
-ramdisk = "/lab/domu/initrd"
+kernel = "${DOMU_KERNEL:-/lab/domu/vmlinuz}"
+ramdisk = "${DOMU_RAMDISK:-/lab/domu/initrd}"
 extra = "console=hvc0 loglevel=7 print-fatal-signals=1"
 memory = 128
 vcpus = 1
