@@ -14,16 +14,21 @@ dev = {
     "0000:00:01.0": ("e1000e (3 mem BARs + ROM, 132 frames)", 132),
     "0000:00:02.0": ("ivshmem (256 MiB BAR + 1 frame)", 65537),
 }
-summary = r"pcifront_diag %s: summary: .*cost: (\d+) config reads, (\d+) hypercalls \((\d+) trial mappings and restores\), (\d+) us"
+summary = r"pcifront_diag %s: summary: .*cost: (\d+) config reads, (\d+) hypercalls \((\d+) trial mappings and restores\), (\d+) us \(config (\d+) us, context (\d+) us, Xen (\d+) us\)"
 print("%-40s %12s %14s %7s %13s %7s %10s %10s" % ("device", "enable-only", "pcifront_diag", "ratio", "us/1000 frames", "config", "hypercalls", "entries"))
+phases = []
 for bdf, (name, frames) in dev.items():
     en = [int(x) / 1000 for x in re.findall(r"pfd_enable_only %s: enable-only probe: (\d+) ns" % re.escape(bdf), log)]
     dg = re.findall(summary % re.escape(bdf), log)
     if not en or not dg:
         sys.exit("bench: no samples for %s" % bdf)
-    d = [int(t) for *_, t in dg]
+    d = [int(x[3]) for x in dg]
+    phases.append((name, [statistics.median([int(x[i]) for x in dg]) for i in (4, 5, 6)]))
     me, md = statistics.median(en), statistics.median(d)
     per_k = (md - me) * 1000 / frames
-    reads, hc, entries, _ = dg[0]
+    reads, hc, entries = dg[0][:3]
     print("%-40s %9.0f us %11.0f us %6.2fx %13.0f %7s %10s %10s   (n=%d/%d)" % (name, me, md, md / me, per_k, reads, hc, entries, len(en), len(d)))
+print("pcifront_diag's probe by step (medians, us):")
+for name, (c, x, z) in phases:
+    print("  %-40s config %6.0f  context %6.0f  Xen %6.0f" % (name, c, x, z))
 PY

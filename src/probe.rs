@@ -21,7 +21,7 @@ use crate::diag::{
         BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
         PAGE_SIZE,
     },
-    report::{self, Bdf, Meta},
+    report::{self, Bdf, Meta, Phases},
     trial,
 };
 use crate::xen;
@@ -308,6 +308,10 @@ fn log_findings(pdev: &pci::Device<Core<'_>>, rep: &Report) {
     dev_info!(pdev, "{}\n", SummaryLine(rep));
 }
 
+fn nanos(d: time::Delta) -> u64 {
+    u64::try_from(d.as_nanos()).unwrap_or(0)
+}
+
 /// The module parameters a probe runs with.
 #[derive(Clone, Copy)]
 pub(crate) struct Params {
@@ -333,14 +337,17 @@ pub(crate) fn diagnose(
     };
     let mut rep = new_report()?;
     read_config(pdev, &mut cfg, &mut rep.facts.cfg);
+    let t_config = t0.elapsed();
 
     let xc = xen::context(raw);
     rep.facts.ctx = xc.ctx;
     for (f, r) in rep.facts.bars.iter_mut().zip(resources(raw)) {
         f.res = r;
     }
+    let t_context = t0.elapsed();
 
     let (hypercalls, trial_entries) = xen_verdicts(&mut rep.facts, params.max_frames);
+    let t_xen = t0.elapsed();
     if params.read_probe {
         read_probe(pdev, &mut rep.facts, &mut cfg);
     }
@@ -363,7 +370,12 @@ pub(crate) fn diagnose(
     m.hypercalls = hypercalls;
     m.trial_entries = trial_entries;
     task_meta(m);
-    m.probe_ns = u64::try_from(t0.elapsed().as_nanos()).unwrap_or(0);
+    m.probe_ns = nanos(t0.elapsed());
+    m.phases = Phases {
+        config_ns: nanos(t_config),
+        context_ns: nanos(t_context - t_config),
+        xen_ns: nanos(t_xen - t_context),
+    };
 
     log_findings(pdev, &rep);
 

@@ -7,7 +7,7 @@ use pcifront_diag_core::diag::checks::{check, Finding, Findings, Kind, Severity}
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::{
     scope, verdict, write_evidence, write_fix, write_json, write_line, write_summary, write_what,
-    Bdf, Meta,
+    Bdf, Meta, Phases,
 };
 use pcifront_diag_core::diag::trial::DEFAULT_MAX_FRAMES;
 use proptest::prelude::*;
@@ -48,6 +48,11 @@ fn meta() -> Meta {
         hypercalls: 2,
         trial_entries: 512,
         probe_ns: 1_500_000,
+        phases: Phases {
+            config_ns: 400_000,
+            context_ns: 300_000,
+            xen_ns: 700_000,
+        },
     }
 }
 
@@ -285,7 +290,8 @@ fn the_2009_case_fails_with_eperm_and_iomem_fix() {
     assert_eq!(
         s,
         "summary: FAIL 1 error(s), 0 warning(s), 1 info; first error: xen-eperm BAR0; cost: 12 \
-         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us"
+         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us (config 400 us, \
+         context 300 us, Xen 700 us)"
     );
 }
 
@@ -1121,7 +1127,7 @@ fn summary_ok_and_warn() {
     assert_eq!(
         s,
         "summary: OK 0 error(s), 0 warning(s), 2 info; cost: 40 config reads, 4 hypercalls (2048 \
-         trial mappings and restores), 0 us"
+         trial mappings and restores), 0 us (config 400 us, context 300 us, Xen 700 us)"
     );
 
     let mut f = healthy();
@@ -1131,7 +1137,7 @@ fn summary_ok_and_warn() {
     assert_eq!(
         s,
         "summary: WARN 0 error(s), 1 warning(s), 1 info; cost: 40 config reads, 4 hypercalls (2048 \
-         trial mappings and restores), 0 us"
+         trial mappings and restores), 0 us (config 400 us, context 300 us, Xen 700 us)"
     );
 }
 
@@ -1147,7 +1153,8 @@ fn summary_names_first_error() {
     assert_eq!(
         s,
         "summary: FAIL 2 error(s), 1 warning(s), 1 info; first error: bar-all-ones BAR1; cost: 12 \
-         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us"
+         config reads, 2 hypercalls (512 trial mappings and restores), 1500 us (config 400 us, \
+         context 300 us, Xen 700 us)"
     );
 }
 
@@ -1188,7 +1195,8 @@ fn json_report_of_the_2009_case() {
     assert_eq!(j["task"]["comm"], "my\"tool\\x\t");
     assert_eq!(
         j["cost"],
-        json!({"config_reads": 12, "hypercalls": 2, "trial_entries": 512, "probe_ns": 1_500_000})
+        json!({"config_reads": 12, "hypercalls": 2, "trial_entries": 512, "probe_ns": 1_500_000,
+               "phases_ns": {"config": 400_000, "context": 300_000, "xen": 700_000}})
     );
     assert_eq!(j["config"]["command"], u64::from(PCI_COMMAND_MEMORY));
     assert_eq!(j["config"]["class_rev"], 0x0200_0001);

@@ -78,6 +78,19 @@ pub struct Meta {
     pub trial_entries: u64,
     /// Probe duration in nanoseconds.
     pub probe_ns: u64,
+    /// Where that time went.
+    pub phases: Phases,
+}
+
+/// The probe's duration by step, in nanoseconds (`diagnose` in probe.rs).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Phases {
+    /// Reading config space (through pcifront: a round trip to pciback each).
+    pub config_ns: u64,
+    /// Xen context: xenstore reads for the backend, guest RAM, resources.
+    pub context_ns: u64,
+    /// Xen's verdict: scratch slots, trial mappings, restore.
+    pub xen_ns: u64,
 }
 
 impl Meta {
@@ -528,11 +541,15 @@ pub fn write_summary(w: &mut impl Write, findings: &Findings, m: &Meta) -> fmt::
     }
     write!(
         w,
-        "; cost: {} config reads, {} hypercalls ({} trial mappings and restores), {} us",
+        "; cost: {} config reads, {} hypercalls ({} trial mappings and restores), {} us \
+         (config {} us, context {} us, Xen {} us)",
         m.config_reads,
         m.hypercalls,
         m.trial_entries,
-        m.probe_ns / 1000
+        m.probe_ns / 1000,
+        m.phases.config_ns / 1000,
+        m.phases.context_ns / 1000,
+        m.phases.xen_ns / 1000
     )
 }
 
@@ -627,8 +644,14 @@ pub fn write_json(
     Json(&mut *w).write_str(m.comm())?;
     write!(
         w,
-        "\"}},\"cost\":{{\"config_reads\":{},\"hypercalls\":{},\"trial_entries\":{},\"probe_ns\":{}}},",
+        "\"}},\"cost\":{{\"config_reads\":{},\"hypercalls\":{},\"trial_entries\":{},\"probe_ns\":{},",
         m.config_reads, m.hypercalls, m.trial_entries, m.probe_ns
+    )?;
+    let p = &m.phases;
+    write!(
+        w,
+        "\"phases_ns\":{{\"config\":{},\"context\":{},\"xen\":{}}}}},",
+        p.config_ns, p.context_ns, p.xen_ns
     )?;
     write!(
         w,
