@@ -197,33 +197,15 @@ pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
 /// Writes the evidence: raw values behind the finding.
 pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> fmt::Result {
     let i = f.bar.map(usize::from);
-    let raw = |w: &mut dyn Write| -> fmt::Result {
-        match i {
-            Some(6) => write!(w, "raw=0x{:08x}", facts.cfg.rom),
-            Some(i) if i < 6 => write!(w, "raw=0x{:08x}", facts.cfg.bars[i]),
-            _ => Ok(()),
-        }
-    };
+    let raw = |w: &mut dyn Write| raw_register(w, facts, i);
+    let res_flags = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
     match f.kind {
         Kind::NotXenPv | Kind::InitialDomain | Kind::NotPcifront => {
-            write!(
-                w,
-                "xen_pv={} dom0={} pcifront={}",
-                facts.ctx.xen_pv, facts.ctx.initial_domain, facts.ctx.pcifront
-            )
+            let c = &facts.ctx;
+            let (pv, dom0, front) = (c.xen_pv, c.initial_domain, c.pcifront);
+            write!(w, "xen_pv={pv} dom0={dom0} pcifront={front}")
         }
-        Kind::Pcifront { backend, ram_pages } => {
-            match backend {
-                Some(d) => write!(w, "backend=d{d}")?,
-                None => w.write_str("backend=?")?,
-            }
-            write!(
-                w,
-                " guest_ram={} phys_bits={}",
-                Size(ram_pages << PAGE_SHIFT),
-                facts.ctx.phys_bits
-            )
-        }
+        Kind::Pcifront { backend, ram_pages } => pcifront_evidence(w, backend, ram_pages, facts),
         Kind::DeviceGone { class_rev } => {
             write!(w, "class_rev=0x{class_rev:08x} id=0x{:08x}", facts.cfg.id)
         }
@@ -231,22 +213,16 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         Kind::DecodeOff { command, .. } => write!(w, "command=0x{command:04x}"),
         Kind::BarAllOnes | Kind::Truncated64 | Kind::ReservedType => raw(w),
         Kind::BarReadFailed => write!(w, "failed_registers=0x{:02x}", facts.cfg.bars_failed),
-        Kind::BarHidden { len } => {
-            raw(w)?;
-            write!(w, " guest_len=0x{len:x}")
-        }
+        Kind::BarHidden { len } => raw(w).and_then(|_| write!(w, " guest_len=0x{len:x}")),
         Kind::NoResource { addr } => {
-            raw(w)?;
-            write!(w, " addr=0x{addr:x} res_flags=0x0")
+            raw(w).and_then(|_| write!(w, " addr=0x{addr:x} res_flags=0x0"))
         }
-        Kind::Unclaimed { start, end, unset } => {
-            raw(w)?;
-            let fl = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
+        Kind::Unclaimed { start, end, unset } => raw(w).and_then(|_| {
             write!(
                 w,
-                " res=[0x{start:x}-0x{end:x}] flags=0x{fl:x} unset={unset}"
+                " res=[0x{start:x}-0x{end:x}] flags=0x{res_flags:x} unset={unset}"
             )
-        }
+        }),
         Kind::StartMismatch { bar, res } => write!(w, "bar=0x{bar:x} res=0x{res:x}"),
         Kind::SizeInconsistent { start, len } => write!(w, "start=0x{start:x} len=0x{len:x}"),
         Kind::FlagMismatch {
@@ -254,46 +230,59 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
             res64,
             bar_pf,
             res_pf,
-        } => {
-            raw(w)?;
+        } => raw(w).and_then(|_| {
             write!(
                 w,
                 " bar_64={bar64} res_64={res64} bar_prefetch={bar_pf} res_prefetch={res_pf}"
             )
-        }
-        Kind::TypeMismatch { .. } => {
-            raw(w)?;
-            let fl = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
-            write!(w, " res_flags=0x{fl:x}")
-        }
+        }),
+        Kind::TypeMismatch { .. } => raw(w).and_then(|_| write!(w, " res_flags=0x{res_flags:x}")),
         Kind::SubPage { start, len } => {
             write!(w, "start=0x{start:x} len=0x{len:x} ({})", Size(len))
         }
         Kind::SharedFrame { pfn, other } => write!(w, "pfn=0x{pfn:x} other={}", bar_name(other)),
         Kind::BeyondPhysBits { end, bits } => write!(w, "end=0x{end:x} phys_bits={bits}"),
         Kind::RamOverlap { start, end } => {
-            write!(
-                w,
-                "res=[0x{start:x}-0x{end:x}] guest_ram={}",
-                Size(facts.ctx.ram_pages << PAGE_SHIFT)
-            )
+            let ram = Size(facts.ctx.ram_pages << PAGE_SHIFT);
+            write!(w, "res=[0x{start:x}-0x{end:x}] guest_ram={ram}")
         }
         Kind::P2mNotIdentity {
             pfn,
             raw,
             count,
             invalid,
-        } => {
-            write!(
-                w,
-                "pfn=0x{pfn:x} p2m=0x{raw:x} non_identity={count} invalid={invalid}"
-            )
-        }
+        } => write!(
+            w,
+            "pfn=0x{pfn:x} p2m=0x{raw:x} non_identity={count} invalid={invalid}"
+        ),
+        Kind::XenRefused { .. }
+        | Kind::XenReadOnly { .. }
+        | Kind::XenIncomplete { .. }
+        | Kind::ScratchLeaked { .. }
+        | Kind::ScratchFailed { .. }
+        | Kind::IoPorts { .. }
+        | Kind::ReadProbeAllOnes
+        | Kind::IoAllOnes { .. }
+        | Kind::ReadProbe { .. }
+        | Kind::BarOk { .. } => xen_evidence(w, f.kind, facts, i),
+    }
+}
+
+/// The evidence of the findings on Xen's verdict, the scratch slots and the
+/// read probe.
+fn xen_evidence(
+    w: &mut impl Write,
+    kind: Kind,
+    facts: &DeviceFacts,
+    i: Option<usize>,
+) -> fmt::Result {
+    let verdict = bar_verdict(facts, i);
+    match kind {
         Kind::XenRefused { rc, .. } => {
             write!(w, "xen_rc={rc} ({}) ", errno_name(rc))?;
-            write_answers(w, bar_verdict(facts, i))
+            write_answers(w, verdict)
         }
-        Kind::XenReadOnly { .. } => write_answers(w, bar_verdict(facts, i)),
+        Kind::XenReadOnly { .. } => write_answers(w, verdict),
         Kind::XenIncomplete { rc, tested, frames } => {
             write!(
                 w,
@@ -305,11 +294,14 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         Kind::ScratchFailed { rc } => write!(w, "rc={rc}"),
         Kind::IoPorts { start, len } => write!(w, "ports=0x{start:x}-0x{:x}", start + (len - 1)),
         Kind::ReadProbeAllOnes => w.write_str("dword0=0xffffffff"),
-        Kind::IoAllOnes { port, command } => write!(
-            w,
-            "dword0=0xffffffff port=0x{port:x} command=0x{command:04x} class_rev=0x{:08x}",
-            facts.cfg.class_rev
-        ),
+        Kind::IoAllOnes { port, command } => {
+            let class_rev = facts.cfg.class_rev;
+            write!(
+                w,
+                "dword0=0xffffffff port=0x{port:x} command=0x{command:04x} "
+            )?;
+            write!(w, "class_rev=0x{class_rev:08x}")
+        }
         Kind::ReadProbe { value } => write!(w, "dword0=0x{value:08x}"),
         Kind::BarOk {
             start,
@@ -317,17 +309,42 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
             is64,
             prefetch,
         } => {
+            let end = start + (len - 1);
+            let bits = if is64 { 64 } else { 32 };
+            let pf = if prefetch { " prefetchable" } else { "" };
             write!(
                 w,
-                "mem [0x{start:x}-0x{:x}] {} {}-bit{}",
-                start + (len - 1),
-                Size(len),
-                if is64 { 64 } else { 32 },
-                if prefetch { " prefetchable" } else { "" }
+                "mem [0x{start:x}-0x{end:x}] {} {bits}-bit{pf}",
+                Size(len)
             )?;
-            write_verdict(w, bar_verdict(facts, i))
+            write_verdict(w, verdict)
         }
+        // The device and register findings: write_evidence writes them.
+        _ => Ok(()),
     }
+}
+
+/// `raw=0x...`: the register of BAR `i` (6: the ROM) as read.
+fn raw_register(w: &mut dyn Write, facts: &DeviceFacts, i: Option<usize>) -> fmt::Result {
+    match i {
+        Some(6) => write!(w, "raw=0x{:08x}", facts.cfg.rom),
+        Some(i) if i < 6 => write!(w, "raw=0x{:08x}", facts.cfg.bars[i]),
+        _ => Ok(()),
+    }
+}
+
+fn pcifront_evidence(
+    w: &mut impl Write,
+    backend: Option<u16>,
+    ram_pages: u64,
+    facts: &DeviceFacts,
+) -> fmt::Result {
+    match backend {
+        Some(d) => write!(w, "backend=d{d}")?,
+        None => w.write_str("backend=?")?,
+    }
+    let ram = Size(ram_pages << PAGE_SHIFT);
+    write!(w, " guest_ram={ram} phys_bits={}", facts.ctx.phys_bits)
 }
 
 fn bar_verdict(facts: &DeviceFacts, i: Option<usize>) -> Option<&Verdict> {
