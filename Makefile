@@ -4,6 +4,8 @@
 #   make                build src/pcifront_diag.ko (and bench/) against KDIR (default: the cached
 #                       reference kernel, built on first use)
 #   make kernel         build (or find) the reference kernel; prints its tree
+#   make tool           the dom0 command, tool/target/release/pcifront-diag
+#   make install        install it: $(DESTDIR)$(PREFIX)/bin/pcifront-diag (PREFIX=/usr/local)
 #   make clippy         build with CLIPPY=1
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
@@ -23,9 +25,16 @@ MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
+.PHONY: all tool install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
 
-all: modules
+all: modules tool
+
+tool:
+	cd tool && cargo build --release --quiet
+
+PREFIX ?= /usr/local
+install: tool
+	install -D -m 755 tool/target/release/pcifront-diag $(DESTDIR)$(PREFIX)/bin/pcifront-diag
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel tree: run scripts/build-kernel.sh (or make kernel) and read its log"; exit 1; }
@@ -56,10 +65,10 @@ test:
 test-debug:
 	./scripts/test-debug.sh
 
-lab-%: modules
+lab-%: modules tool
 	./qemu/run $*
 
-bench: modules
+bench: modules tool
 	./scripts/bench.sh
 
 debian:
@@ -75,4 +84,4 @@ clean-module:
 	rm -f Module.symvers modules.order .*.cmd
 
 clean: clean-module
-	rm -rf host/target out
+	rm -rf host/target tool/target out

@@ -2,7 +2,8 @@
 # Assemble the lab's boot inputs under out/lab/:
 #   xen         Debian's Xen 4.20 hypervisor (same version as the dom0 toolstack)
 #   bzImage     the reference kernel (dom0 and domU)
-#   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, domU
+#   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, the
+#               pcifront-diag command (tool/), domU
 #               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko),
 #               and for each package scripts/debian-packages.sh left in
 #               out/debian/, Debian's own kernel with its initramfs
@@ -19,6 +20,7 @@ mods=${LAB_MODULES:-$TOP}
 mkdir -p "$out"
 
 [ -f "$mods/src/pcifront_diag.ko" ] || die "pcifront_diag.ko not built: run make"
+[ -x "$TOP/tool/target/release/pcifront-diag" ] || die "the pcifront-diag command is not built: run make tool"
 
 xen=$CACHE/xen/xen-$xenver
 if [ ! -f "$xen" ]; then
@@ -79,6 +81,7 @@ for deb in "$TOP"/out/debian/pcifront-diag-modules-*.deb; do
 done
 cp "$TOP/qemu/dom0/init" "$d/init"
 cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
+cp "$TOP/tool/target/release/pcifront-diag" "$d/lab/"
 cp "$TOP"/qemu/scenarios/*.sh "$d/lab/scenarios/"
 cp "$obj/arch/x86/boot/bzImage" "$d/lab/domu/vmlinuz"
 cp "$out/domu.cpio" "$d/lab/domu/initrd"

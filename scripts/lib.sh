@@ -157,7 +157,7 @@ in_chroot() {
 # The scenarios make test runs, in order (torture is a measuring tool).
 lab_scenarios() {
 	echo healthy denied unclaimed sub-page decode-off not-pv detach holes io-denied \
-		bad-input backend-gone pull-during-probe race debian-kernel bench
+		bad-input backend-gone pull-during-probe race debian-kernel dom0-denied bench
 }
 
 # lab_scenario <name>: qemu/run <name> (lab inputs already built), once.

@@ -12,6 +12,7 @@ quietly "reference kernel" scripts/build-kernel.sh
 KDIR=$(tail -n1 "$QUIET_LOG")
 export KDIR
 quietly "module" make KDIR="$KDIR" modules
+quietly "dom0 command" make tool
 quietly "lab inputs" scripts/build-lab.sh
 quietly "lab scenario denied (Xen in QEMU, ~3 min)" lab_scenario denied || die "the denied scenario failed (log: out/lab/denied.log)"
 grep -E '^lab: (timings|scenario)' "$QUIET_LOG"

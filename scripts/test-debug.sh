@@ -21,6 +21,8 @@ mods=$TOP/out/debug/modules
 rm -rf "$mods" && mkdir -p "$mods"
 git ls-files -z Kbuild src bench | xargs -0 cp --parents -t "$mods"
 make -C "$kdir" M="$mods" modules
+step "dom0 command"
+make tool
 step "debug lab inputs"
 export LAB_OUT=$TOP/out/lab-debug
 LAB_MODULES=$mods KDIR=$kdir scripts/build-lab.sh

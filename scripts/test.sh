@@ -13,6 +13,7 @@ rm -rf out/logs
 
 quietly "host setup" scripts/setup-host.sh
 quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings'
+quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo build --release'
 quietly "rustfmt of the module" rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
 quietly "reference kernel" scripts/build-kernel.sh
 KDIR=$(tail -n1 "$QUIET_LOG")

@@ -101,7 +101,7 @@ impl Meta {
 }
 
 /// Binary size with a unit, e.g. `1 MiB`, `16 B`.
-struct Size(u64);
+pub struct Size(pub u64);
 
 impl fmt::Display for Size {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -353,7 +353,7 @@ fn bar_verdict(facts: &DeviceFacts, i: Option<usize>) -> Option<&Verdict> {
 }
 
 /// A pfn range `0xa-0xb`, or `0xa` for one frame.
-struct PfnRange<'a>(&'a Run);
+pub struct PfnRange<'a>(pub &'a Run);
 
 impl fmt::Display for PfnRange<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -492,19 +492,31 @@ fn write_iomem(
     pfn: u64,
 ) -> fmt::Result {
     match v {
-        Some(v) if v.complete() && v.refused.iter().count() as u64 == v.refused.count => {
-            for (n, run) in v.refused.iter().enumerate() {
-                let sep = if n > 0 { "," } else { "" };
-                write!(w, "{sep}'{:x},{:x}'", run.first_pfn, run.frames)?;
-            }
-            Ok(())
-        }
+        Some(v) if v.complete() => write_iomem_entries(w, &v.refused, v.first_pfn, v.frames),
         Some(v) => write!(w, "'{:x},{:x}'", v.first_pfn, v.frames),
         None => match res.frames() {
             (_, 0) => write!(w, "'{pfn:x},1'"),
             (first, n) => write!(w, "'{first:x},{n:x}'"),
         },
     }
+}
+
+/// The `iomem=` entries for refused frames known range by range: each range when every one
+/// is kept in `refused`, else the whole BAR (`first_pfn`, `frames`). Also dom0's view.
+pub fn write_iomem_entries(
+    w: &mut impl Write,
+    refused: &Runs,
+    first_pfn: u64,
+    frames: u64,
+) -> fmt::Result {
+    if refused.count == 0 || refused.iter().count() as u64 != refused.count {
+        return write!(w, "'{first_pfn:x},{frames:x}'");
+    }
+    for (n, run) in refused.iter().enumerate() {
+        let sep = if n > 0 { "," } else { "" };
+        write!(w, "{sep}'{:x},{:x}'", run.first_pfn, run.frames)?;
+    }
+    Ok(())
 }
 
 /// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds).
