@@ -79,7 +79,10 @@ CFG
 # the running domU (after pcifront is up: no xenbus state-reset race) and wait
 # until the guest's PCI core has added it.
 attach() {
-	xl pci-assignable-add "$1"
+	# An earlier domain of the scenario may have left it assignable already.
+	if ! xl pci-assignable-list | awk -v d="$1" '$1 == d { f = 1 } END { exit !f }'; then
+		xl pci-assignable-add "$1" || { lab "xl pci-assignable-add $1 failed"; return 1; }
+	fi
 	xl pci-attach "$DOMU" "$1" || return 1
 	domu wait_dev "$2"
 }
@@ -155,10 +158,13 @@ xen_ioports() { xen_rangeset "I/O Ports"; }
 
 # debug_checks: in the debug lab (make test-debug sets LAB_DEBUG=1), the
 # kmemleak reports of the domU, if it still runs, and of dom0.
+# debug_checks: the debug kernel's leak and detector reports at the end of a
+# scenario. KMEMLEAK_WHO names the domU's report otherwise than "domU" (which
+# qemu/debug.expect holds to 0) when the scenario oopsed on purpose.
 debug_checks() {
 	[ "${LAB_DEBUG:-}" = 1 ] || return 0
 	if DOMID=$(xl domid "$DOMU" 2>/dev/null) && ! domu_crashed; then
-		(SEQ=900 && domu "kmemleak_report domU")
+		(SEQ=900 && domu "kmemleak_report ${KMEMLEAK_WHO:-domU}")
 	fi
 	kmemleak_report dom0 | sed 's/^/LAB: /'
 	dom0_detector_reports
