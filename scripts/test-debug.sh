@@ -27,7 +27,8 @@ step "debug lab inputs"
 export LAB_OUT=$TOP/out/lab-debug
 LAB_MODULES=$mods KDIR=$kdir scripts/build-lab.sh
 export LAB_EXPECT_EXTRA=$TOP/qemu/debug.expect LAB_DOM0_EXTRA=pfd.env.LAB_DEBUG=1
-export LAB_TIMEOUT=${LAB_TIMEOUT:-900}
+# Lockdep, kmemleak and slub_debug slow every scenario: twice its limits.
+export LAB_SLOW=${LAB_SLOW:-2}
 failed=""
 for s in ${LAB_SCENARIOS:-$(lab_scenarios)}; do
 	step "debug lab scenario $s"
