@@ -5,7 +5,9 @@
 #                       reference kernel, built on first use)
 #   make kernel         build (or find) the reference kernel; prints its tree
 #   make tool           the dom0 command, tool/target/release/pcifront-diag
-#   make install        install it: $(DESTDIR)$(PREFIX)/bin/pcifront-diag (PREFIX=/usr/local)
+#   make image          the diagnostic PV image check boots (out/image/: vmlinuz, initrd)
+#   make install        the command and the image: $(DESTDIR)$(PREFIX)/bin/pcifront-diag and
+#                       $(DESTDIR)$(PREFIX)/share/pcifront-diag/ (PREFIX=/usr/local)
 #   make clippy         build with CLIPPY=1
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
@@ -25,16 +27,21 @@ MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all tool install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
+.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
 
 all: modules tool
 
 tool:
 	cd tool && cargo build --release --quiet
 
+image: modules
+	KDIR=$(KDIR) ./scripts/build-image.sh
+
 PREFIX ?= /usr/local
-install: tool
+install: tool image
 	install -D -m 755 tool/target/release/pcifront-diag $(DESTDIR)$(PREFIX)/bin/pcifront-diag
+	install -D -m 644 out/image/vmlinuz $(DESTDIR)$(PREFIX)/share/pcifront-diag/vmlinuz
+	install -D -m 644 out/image/initrd $(DESTDIR)$(PREFIX)/share/pcifront-diag/initrd
 
 modules:
 	@test -n "$(KDIR)" || { echo "no kernel tree: run scripts/build-kernel.sh (or make kernel) and read its log"; exit 1; }

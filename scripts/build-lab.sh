@@ -3,7 +3,7 @@
 #   xen         Debian's Xen 4.20 hypervisor (same version as the dom0 toolstack)
 #   bzImage     the reference kernel (dom0 and domU)
 #   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, the
-#               pcifront-diag command (tool/), domU
+#               pcifront-diag command (tool/) and its image (make image), domU
 #               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko),
 #               and for each package scripts/debian-packages.sh left in
 #               out/debian/, Debian's own kernel with its initramfs
@@ -22,6 +22,7 @@ mkdir -p "$out"
 [ -f "$mods/src/pcifront_diag.ko" ] || die "pcifront_diag.ko not built: run make"
 [ -x "$TOP/tool/target/release/pcifront-diag" ] || die "the pcifront-diag command is not built: run make tool"
 
+image=$(KDIR=$obj IMAGE_OUT=$out/image "$TOP/scripts/build-image.sh" | tail -n1)
 xen=$CACHE/xen/xen-$xenver
 if [ ! -f "$xen" ]; then
 	deb=$(fetch_deb "xen-hypervisor-4.20-amd64=$xenver")
@@ -82,6 +83,8 @@ done
 cp "$TOP/qemu/dom0/init" "$d/init"
 cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
 cp "$TOP/tool/target/release/pcifront-diag" "$d/lab/"
+mkdir -p "$d/lab/image"
+cp "$image"/vmlinuz "$image"/initrd "$d/lab/image/"
 cp "$TOP"/qemu/scenarios/*.sh "$d/lab/scenarios/"
 cp "$obj/arch/x86/boot/bzImage" "$d/lab/domu/vmlinuz"
 cp "$out/domu.cpio" "$d/lab/domu/initrd"

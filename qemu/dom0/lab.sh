@@ -159,15 +159,22 @@ xen_ioports() { xen_rangeset "I/O Ports"; }
 # debug_checks: in the debug lab (make test-debug sets LAB_DEBUG=1), the
 # kmemleak reports of the domU, if it still runs, and of dom0.
 # debug_checks: the debug kernel's leak and detector reports at the end of a
-# scenario. KMEMLEAK_WHO names the domU's report otherwise than "domU" (which
-# qemu/debug.expect holds to 0) when the scenario oopsed on purpose.
+# scenario. qemu/debug.expect holds the reports named "domU" and "dom0" to 0
+# leaks; a scenario that breaks something on purpose names its report
+# otherwise (kmemleak_name), as it runs in a subshell, through a file.
 debug_checks() {
 	[ "${LAB_DEBUG:-}" = 1 ] || return 0
 	if DOMID=$(xl domid "$DOMU" 2>/dev/null) && ! domu_crashed; then
-		(SEQ=900 && domu "kmemleak_report ${KMEMLEAK_WHO:-domU}")
+		(SEQ=900 && domu "kmemleak_report $(cat /tmp/kmemleak-domU 2>/dev/null || echo domU)")
 	fi
-	kmemleak_report dom0 | sed 's/^/LAB: /'
+	kmemleak_report "$(cat /tmp/kmemleak-dom0 2>/dev/null || echo dom0)" | sed 's/^/LAB: /'
 	dom0_detector_reports
+}
+
+# kmemleak_name <domU|dom0> <name>: the final leak report of that domain is
+# <name>: what the scenario did to it on purpose, whose leaks are not the module's.
+kmemleak_name() {
+	echo "$2" >"/tmp/kmemleak-$1"
 }
 
 # dom0_detector_reports: lockdep, debug-objects and WARN reports in dom0's
@@ -195,4 +202,47 @@ lab_finish() {
 	echo "LAB: END ($(cut -d' ' -f1 /proc/uptime) s)"
 	sync
 	busybox reboot -f
+}
+
+# pfd <label> <args...>: run the pcifront-diag command as an admin would
+# (its image in /lab/image), show its output prefixed "pfd| ", its exit code
+# and wall time.
+pfd() {
+	label=$1
+	shift
+	t0=$(date +%s%N)
+	{
+		PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag "$@"
+		echo $? >/tmp/pfd.rc
+	} 2>&1 | sed 's/^/pfd| /'
+	t1=$(date +%s%N)
+	lab "pcifront-diag $label: exit $(cat /tmp/pfd.rc) ($(((t1 - t0) / 1000000)) ms)"
+	# The temporary domain's console, as xenconsoled logged it.
+	if [ -f /var/log/xen/console/guest-web-pfd.log ]; then
+		sed 's/^/web-pfd| /' /var/log/xen/console/guest-web-pfd.log | tail -n 80
+		rm -f /var/log/xen/console/guest-web-pfd.log
+	fi
+}
+
+# guest_cfg <file> <xl.cfg lines...>: a guest's own configuration as an admin
+# has it (its kernel, disks and network, which check replaces or drops).
+guest_cfg() {
+	f=$1
+	shift
+	{
+		echo 'name = "web"'
+		echo 'type = "pv"'
+		echo 'kernel = "/boot/vmlinuz-guest"'
+		echo 'memory = 128'
+		echo "disk = ['phy:/dev/vg0/web,xvda,w']"
+		echo "vif = ['bridge=xenbr0']"
+		for l in "$@"; do echo "$l"; done
+	} >"$f"
+	lab "guest config $f:"
+	sed 's/^/LAB:   /' "$f"
+}
+
+# no_leftovers: the temporary domains and assignments check must not leave.
+no_leftovers() {
+	lab "leftover -pfd domains: $(xl list | awk 'NR > 1 && $1 ~ /-pfd$/' | wc -l)"
 }

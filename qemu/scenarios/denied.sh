@@ -25,7 +25,7 @@ domu undiag 0000:00:00.0
 # purpose: an insmod killed in its init leaks its mod_initfree.
 if [ "${LAB_DEBUG:-}" = 1 ]; then
 	domu "kmemleak_report domU"
-	KMEMLEAK_WHO=domU-after-the-e1000e-oops
+	kmemleak_name domU domU-after-the-e1000e-oops
 fi
 lab "what a naive driver gets today: e1000e on the denied NIC"
 DOMU_TIMEOUT=60 domu "insmod /e1000e.ko; sleep 2"

@@ -5,18 +5,6 @@
 create_domu || exit 1
 attach 00:04.0 0000:00:00.0 || exit 1
 attach 00:05.0 0000:00:01.0 || exit 1
-# pfd <label> <args...>: run the command as an admin would, show its output
-# and exit code, and the wall time.
-pfd() {
-	label=$1
-	shift
-	t0=$(date +%s%N)
-	out=$(/lab/pcifront-diag "$@" 2>&1)
-	rc=$?
-	t1=$(date +%s%N)
-	echo "$out" | sed 's/^/pfd| /'
-	lab "pcifront-diag $label: exit $rc ($(((t1 - t0) / 1000000)) ms)"
-}
 revoke_bar 0000:00:04.0 0
 pfd "dom0 $DOMU" dom0 "$DOMU"
 lab "json errors: $(/lab/pcifront-diag dom0 "$DOMU" --json | python3 -c 'import json, sys; print(json.load(sys.stdin)["errors"])')"

@@ -7,7 +7,11 @@
 //! back from `xl dmesg`), and names the frames or ports the toolstack did not grant, with the
 //! fix. Exit codes: 0 no error found, 1 errors found, 2 usage, 3 environment (not root, no
 //! `xl`, Xen not running, no such domain, no rangeset dump in Xen's console ring).
+//!
+//! `pcifront-diag check <guest.cfg>` boots the guest's passthrough settings with the
+//! diagnostic image instead (check.rs) and merges the module's reports with dom0's view.
 
+mod check;
 mod rangeset;
 mod sysfs;
 mod view;
@@ -15,13 +19,22 @@ mod view;
 use std::path::Path;
 use std::process::{Command, ExitCode};
 
-const USAGE: &str = "usage: pcifront-diag dom0 <domain> [--json]
-  dom0 <domain>   for a running PV guest (name or id): each passed-through device's BARs
-                  against Xen's I/O memory and I/O port permissions of that domain, with the fix";
+const USAGE: &str = "usage: pcifront-diag check <guest.cfg> [--hotplug] [--timeout <s>] [--json]
+       pcifront-diag dom0 <domain> [--json]
+  check <guest.cfg>  run the guest's passthrough settings in a temporary PV domain <guest>-pfd
+                     that boots the diagnostic image, and report what pcifront_diag finds in
+                     it and what dom0 sees; --hotplug creates it without the devices and
+                     attaches them after, as xl pci-attach does (default: pci= at creation)
+  dom0 <domain>      for a running PV guest (name or id): each passed-through device's BARs
+                     against Xen's I/O memory and I/O port permissions of that domain";
 
 /// Why the command could not answer.
-enum Failure {
+pub(crate) enum Failure {
+    /// The command line is wrong: the message and the usage, exit 2.
     Usage(String),
+    /// What the command was given cannot be checked (a config, a domain): exit 2.
+    BadInput(String),
+    /// The machine lacks something or a step failed: exit 3.
     Environment(String),
 }
 
@@ -30,6 +43,10 @@ impl Failure {
         match self {
             Failure::Usage(m) => {
                 eprintln!("pcifront-diag: {m}\n{USAGE}");
+                ExitCode::from(2)
+            }
+            Failure::BadInput(m) => {
+                eprintln!("pcifront-diag: {m}");
                 ExitCode::from(2)
             }
             Failure::Environment(m) => {
@@ -41,7 +58,7 @@ impl Failure {
 }
 
 /// Runs `xl <args>` and returns its standard output.
-fn xl(args: &[&str]) -> Result<String, Failure> {
+pub(crate) fn xl(args: &[&str]) -> Result<String, Failure> {
     let out = Command::new("xl").args(args).output().map_err(|e| {
         Failure::Environment(format!(
             "cannot run xl ({e}): install Xen's toolstack (Debian: xen-utils) and run this in dom0"
@@ -59,7 +76,7 @@ fn xl(args: &[&str]) -> Result<String, Failure> {
 }
 
 /// Root in a dom0 with Xen running, or a message that says what is missing.
-fn check_environment() -> Result<(), Failure> {
+pub(crate) fn check_environment() -> Result<(), Failure> {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     let euid = status
         .lines()
@@ -80,7 +97,7 @@ fn check_environment() -> Result<(), Failure> {
 }
 
 /// The domain id of `domain` (a name or a number).
-fn domid(domain: &str) -> Result<u32, Failure> {
+pub(crate) fn domid(domain: &str) -> Result<u32, Failure> {
     if let Ok(id) = domain.parse::<u32>() {
         // `xl domid` takes names only; `xl list` takes ids too.
         return xl(&["list", domain]).map(|_| id).map_err(|_| {
@@ -100,7 +117,7 @@ fn domid(domain: &str) -> Result<u32, Failure> {
 }
 
 /// dom0 BDFs of the devices assigned to `domain` (`xl pci-list`).
-fn assigned(domain: &str) -> Result<Vec<String>, Failure> {
+pub(crate) fn assigned(domain: &str) -> Result<Vec<String>, Failure> {
     let out = xl(&["pci-list", domain])?;
     Ok(out
         .lines()
@@ -118,7 +135,7 @@ fn assigned(domain: &str) -> Result<Vec<String>, Failure> {
 }
 
 /// Xen's rangesets of `id`, from a fresh `q` dump.
-fn ranges_of(id: u32) -> Result<rangeset::DomainRanges, Failure> {
+pub(crate) fn ranges_of(id: u32) -> Result<rangeset::DomainRanges, Failure> {
     xl(&["debug-keys", "q"])?;
     let log = xl(&["dmesg"])?;
     let doms = rangeset::parse(&log)
@@ -134,7 +151,7 @@ fn dom0(domain: &str, as_json: bool) -> Result<ExitCode, Failure> {
     check_environment()?;
     let id = domid(domain)?;
     if id == 0 {
-        return Err(Failure::Usage(
+        return Err(Failure::BadInput(
             "domain 0 is dom0 itself: name a guest".into(),
         ));
     }
@@ -168,6 +185,33 @@ fn dom0(domain: &str, as_json: bool) -> Result<ExitCode, Failure> {
     Ok(ExitCode::from(if errors > 0 { 1 } else { 0 }))
 }
 
+/// `check`'s options from the words after `check`.
+fn check_options(words: &[&str], json: bool) -> Result<check::Options, Failure> {
+    let mut opts = check::Options {
+        cfg: String::new(),
+        workflow: check::Workflow::Create,
+        timeout_s: 120,
+        json,
+    };
+    let mut it = words.iter();
+    while let Some(w) = it.next() {
+        match *w {
+            "--hotplug" => opts.workflow = check::Workflow::Hotplug,
+            "--timeout" => {
+                let v = it.next().and_then(|v| v.parse().ok());
+                opts.timeout_s =
+                    v.ok_or_else(|| Failure::Usage("--timeout needs seconds".into()))?;
+            }
+            cfg if opts.cfg.is_empty() && !cfg.starts_with("--") => opts.cfg = cfg.to_string(),
+            other => return Err(Failure::Usage(format!("cannot understand '{other}'"))),
+        }
+    }
+    if opts.cfg.is_empty() {
+        return Err(Failure::Usage("check needs the guest's xl.cfg".into()));
+    }
+    Ok(opts)
+}
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let as_json = args.iter().any(|a| a == "--json");
@@ -177,6 +221,7 @@ fn main() -> ExitCode {
         .filter(|a| *a != "--json")
         .collect();
     let result = match rest.as_slice() {
+        ["check", words @ ..] => check_options(words, as_json).and_then(|o| check::run(&o)),
         ["dom0", domain] => dom0(domain, as_json),
         ["-h" | "--help"] => {
             println!("{USAGE}");

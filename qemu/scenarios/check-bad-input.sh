@@ -1,0 +1,33 @@
+# check-bad-input: check refuses what it cannot check, with a clear message
+# and exit code, and leaves no domain or assignment behind: a missing config,
+# an HVM guest, no pci= entry, a device a running domain holds, an image that
+# does not report in time, and Ctrl-C while the temporary domain runs.
+# The command is quiet while the image runs: longer silence allowed.
+# lab-stall: 240
+pfd "check /nonexistent.cfg" check /nonexistent.cfg
+guest_cfg /tmp/hvm.cfg "pci = ['0000:00:04.0']"
+sed -i 's/^type = "pv"/type = "hvm"/' /tmp/hvm.cfg
+pfd "check hvm.cfg" check /tmp/hvm.cfg
+guest_cfg /tmp/nopci.cfg
+pfd "check nopci.cfg" check /tmp/nopci.cfg
+guest_cfg /tmp/web.cfg "pci = ['0000:00:04.0']"
+xl pci-assignable-add 0000:00:04.0
+pfd "check --timeout 2 web.cfg" check /tmp/web.cfg --timeout 2
+no_leftovers
+# Ctrl-C (SIGINT to the command) once the temporary domain exists.
+PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg >/tmp/int.out 2>&1 &
+pid=$!
+t=0
+until xl domid web-pfd >/dev/null 2>&1 || [ "$t" -ge 120 ]; do sleep 0.5; t=$((t + 1)); done
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+sed 's/^/pfd| /' /tmp/int.out
+lab "pcifront-diag check web.cfg, interrupted: exit $rc"
+no_leftovers
+lab "assignable after the checks: $(xl pci-assignable-list | tr '\n' ' ')"
+# A running domain holds the device.
+create_domu || exit 1
+attach 00:04.0 0000:00:00.0 || exit 1
+pfd "check web.cfg (device in use)" check /tmp/web.cfg
+no_leftovers

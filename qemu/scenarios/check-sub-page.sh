@@ -1,0 +1,8 @@
+# check-sub-page: check on a guest config with the 16-byte i6300esb: the
+# module's sub-page warning and its dom0 fix, exit 0 (a warning is no error).
+# The command is quiet while the image runs: longer silence allowed.
+# lab-stall: 240
+guest_cfg /tmp/web.cfg "pci = ['0000:00:06.0']"
+xl pci-assignable-add 0000:00:06.0
+pfd "check web.cfg" check /tmp/web.cfg
+no_leftovers
