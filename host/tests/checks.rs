@@ -1327,15 +1327,7 @@ fn findings_capacity_drops_the_rest() {
 #[test]
 fn bar_ending_at_top_of_address_space() {
     // A 64-bit BAR whose last byte is 2^64 - 1: the PCI core builds [start, u64::MAX].
-    let mut f = healthy();
-    f.cfg.bars = [0xfff0_000c, u32::MAX, 0, 0, 0, 0];
-    let start = 0xffff_ffff_fff0_0000;
-    f.bars[0].res = Resource {
-        start,
-        end: u64::MAX,
-        flags: IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
-        claimed: true,
-    };
+    let mut f = healthy_at_top();
     f.bars[0].verdict = None;
     let out = check(&f);
     assert_eq!(codes(&out), ["pcifront", "beyond-phys-bits"]);

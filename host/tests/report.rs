@@ -1488,15 +1488,8 @@ fn json_reports_dropped_findings() {
 
 #[test]
 fn bar_at_top_of_address_space_is_worded_without_overflow() {
-    let mut f = healthy();
-    f.cfg.bars = [0xfff0_000c, u32::MAX, 0, 0, 0, 0];
-    let start = 0xffff_ffff_fff0_0000;
-    f.bars[0].res = Resource {
-        start,
-        end: u64::MAX,
-        flags: IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
-        claimed: true,
-    };
+    let mut f = healthy_at_top();
+    let start = TOP_BAR_START;
     f.bars[0].verdict = Some(all_mapped_at(start >> PAGE_SHIFT, 256));
     f.ctx.phys_bits = 0;
     let m = meta();

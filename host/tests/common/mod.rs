@@ -270,3 +270,20 @@ pub fn coded(f: &Findings) -> Vec<(&'static str, Option<u8>)> {
 pub fn check_codes(f: &DeviceFacts) -> Vec<&'static str> {
     codes(&check(f))
 }
+
+/// First byte of a 1 MiB 64-bit BAR whose last byte is 2^64 - 1.
+pub const TOP_BAR_START: u64 = 0xffff_ffff_fff0_0000;
+
+/// `healthy()` with BAR0 moved to the top of the address space: the PCI core builds
+/// `[start, u64::MAX]`, and no end computation may overflow.
+pub fn healthy_at_top() -> DeviceFacts {
+    let mut f = healthy();
+    f.cfg.bars = [0xfff0_000c, u32::MAX, 0, 0, 0, 0];
+    f.bars[0].res = Resource {
+        start: TOP_BAR_START,
+        end: u64::MAX,
+        flags: IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
+        claimed: true,
+    };
+    f
+}
