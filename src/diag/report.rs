@@ -213,11 +213,11 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         Kind::DecodeOff { command, .. } => write!(w, "command=0x{command:04x}"),
         Kind::BarAllOnes | Kind::Truncated64 | Kind::ReservedType => raw(w),
         Kind::BarReadFailed => write!(w, "failed_registers=0x{:02x}", facts.cfg.bars_failed),
-        Kind::BarHidden { len } => raw(w).and_then(|_| write!(w, " guest_len=0x{len:x}")),
+        Kind::BarHidden { len } => raw(w).and_then(|()| write!(w, " guest_len=0x{len:x}")),
         Kind::NoResource { addr } => {
-            raw(w).and_then(|_| write!(w, " addr=0x{addr:x} res_flags=0x0"))
+            raw(w).and_then(|()| write!(w, " addr=0x{addr:x} res_flags=0x0"))
         }
-        Kind::Unclaimed { start, end, unset } => raw(w).and_then(|_| {
+        Kind::Unclaimed { start, end, unset } => raw(w).and_then(|()| {
             write!(
                 w,
                 " res=[0x{start:x}-0x{end:x}] flags=0x{res_flags:x} unset={unset}"
@@ -230,13 +230,13 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
             res64,
             bar_pf,
             res_pf,
-        } => raw(w).and_then(|_| {
+        } => raw(w).and_then(|()| {
             write!(
                 w,
                 " bar_64={bar64} res_64={res64} bar_prefetch={bar_pf} res_prefetch={res_pf}"
             )
         }),
-        Kind::TypeMismatch { .. } => raw(w).and_then(|_| write!(w, " res_flags=0x{res_flags:x}")),
+        Kind::TypeMismatch { .. } => raw(w).and_then(|()| write!(w, " res_flags=0x{res_flags:x}")),
         Kind::SubPage { start, len } => {
             write!(w, "start=0x{start:x} len=0x{len:x} ({})", Size(len))
         }
