@@ -1,7 +1,8 @@
 # check-bad-input: check refuses what it cannot check, with a clear message
 # and exit code, and leaves no domain or assignment behind: a missing config,
 # an HVM guest, no pci= entry, a device a running domain holds, an image that
-# does not report in time, and Ctrl-C while the temporary domain runs.
+# does not report in time, Ctrl-C while the temporary domain runs, and the
+# device taken from pciback while the check runs.
 # The command is quiet while the image runs: longer silence allowed.
 # lab-stall: 240
 pfd "check /nonexistent.cfg" check /nonexistent.cfg
@@ -26,6 +27,20 @@ sed 's/^/pfd| /' /tmp/int.out
 lab "pcifront-diag check web.cfg, interrupted: exit $rc"
 no_leftovers
 lab "assignable after the checks: $(xl pci-assignable-list | tr '\n' ' ')"
+# The device vanishes: dom0 takes it from pciback once the temporary domain
+# has it. Whatever the command then reports, it must say so and leave no domain.
+PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg --timeout 40 >/tmp/gone.out 2>&1 &
+pid=$!
+t=0
+until xl pci-list web-pfd 2>/dev/null | grep -q 0000:00:04.0 || [ "$t" -ge 240 ]; do sleep 0.5; t=$((t + 1)); done
+echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind
+lab "device taken from pciback while web-pfd has it (rc $?)"
+wait "$pid"
+rc=$?
+sed 's/^/pfd| /' /tmp/gone.out
+lab "pcifront-diag check web.cfg, device gone: exit $rc"
+no_leftovers
+xl pci-assignable-add 0000:00:04.0
 # A running domain holds the device.
 create_domu || exit 1
 attach 00:04.0 0000:00:00.0 || exit 1
