@@ -205,8 +205,8 @@ lab_finish() {
 }
 
 # pfd <label> <args...>: run the pcifront-diag command as an admin would
-# (its image in /lab/image), show its output prefixed "pfd| ", its exit code
-# and wall time.
+# (its image in /lab/image), show its output prefixed "pfd| " (and keep it in
+# /tmp/pfd.out), its exit code and wall time.
 pfd() {
 	label=$1
 	shift
@@ -214,7 +214,7 @@ pfd() {
 	{
 		PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag "$@"
 		echo $? >/tmp/pfd.rc
-	} 2>&1 | sed 's/^/pfd| /'
+	} 2>&1 | tee /tmp/pfd.out | sed 's/^/pfd| /'
 	t1=$(date +%s%N)
 	lab "pcifront-diag $label: exit $(cat /tmp/pfd.rc) ($(((t1 - t0) / 1000000)) ms)"
 	# The temporary domain's console, as xenconsoled logged it.

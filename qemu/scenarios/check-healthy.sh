@@ -8,4 +8,6 @@ xl pci-assignable-add 0000:00:04.0
 pfd "check web.cfg" check /tmp/web.cfg
 no_leftovers
 pfd "check web.cfg --json" check /tmp/web.cfg --json
+# The document is one long line: what it says, short.
+lab "json: $(grep -o '^{.*}$' /tmp/pfd.out | python3 -c 'import json, sys; d = json.load(sys.stdin); print("errors", d["errors"], "devices", len(d["devices"]), "guest verdict", d["devices"][0]["guest"]["summary"]["verdict"])')"
 no_leftovers
