@@ -160,7 +160,11 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> (String, Value, usize) 
     let mut errors = 0;
     if driver != "pciback" {
         errors += 1;
-        let _ = writeln!(text, "  error not-pciback: dom0's {driver} driver holds the device, not xen-pciback: the guest cannot reach it; fix: xl pci-assignable-add {}", dev.bdf);
+        let holder = match dev.driver.as_deref() {
+            Some(d) => format!("dom0's {d} driver holds the device"),
+            None => "no dom0 driver holds the device".to_string(),
+        };
+        let _ = writeln!(text, "  error not-pciback: {holder}, not xen-pciback: the guest cannot reach it; fix: xl pci-assignable-add {}", dev.bdf);
     }
     let mut bars = Vec::new();
     for bar in &dev.bars {
@@ -181,6 +185,21 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> (String, Value, usize) 
 mod tests {
     use super::*;
     use crate::sysfs::IORESOURCE_MEM;
+
+    /// edu's BAR0 in the lab (0xfea00000, 1 MiB) against a domain's I/O memory rangeset.
+    fn edu_view(iomem: &[Range]) -> BarView {
+        let bar = Bar {
+            index: 0,
+            start: 0xfea0_0000,
+            end: 0xfeaf_ffff,
+            flags: IORESOURCE_MEM,
+        };
+        let doms = DomainRanges {
+            iomem: iomem.to_vec(),
+            ..Default::default()
+        };
+        bar_view(&bar, &doms, "0000:00:04.0")
+    }
 
     fn frames(r: &Runs) -> Vec<(u64, u64)> {
         r.iter().map(|r| (r.first_pfn, r.last_pfn())).collect()
@@ -224,17 +243,7 @@ mod tests {
     #[test]
     fn denied_edu_bar() {
         // The lab's denied scenario: edu BAR0 at 0xfea00000 (1 MiB), domain holds the ROM only.
-        let bar = Bar {
-            index: 0,
-            start: 0xfea0_0000,
-            end: 0xfeaf_ffff,
-            flags: IORESOURCE_MEM,
-        };
-        let doms = DomainRanges {
-            iomem: vec![(0xfeb00, 0xfeb3f)],
-            ..Default::default()
-        };
-        let v = bar_view(&bar, &doms, "0000:00:04.0");
+        let v = edu_view(&[(0xfeb00, 0xfeb3f)]);
         assert_eq!(
             v.line,
             "error xen-iomem-missing BAR0 mem [0xfea00000-0xfeafffff] 1 MiB \
@@ -277,18 +286,24 @@ mod tests {
 
     #[test]
     fn granted_bar_is_ok() {
-        let bar = Bar {
-            index: 0,
-            start: 0xfea0_0000,
-            end: 0xfeaf_ffff,
-            flags: IORESOURCE_MEM,
-        };
-        let doms = DomainRanges {
-            iomem: vec![(0xfea00, 0xfeaff)],
-            ..Default::default()
-        };
-        let v = bar_view(&bar, &doms, "0000:00:04.0");
+        let v = edu_view(&[(0xfea00, 0xfeaff)]);
         assert!(v.line.starts_with("ok BAR0"), "{}", v.line);
         assert!(v.fix.is_none());
+    }
+
+    #[test]
+    fn device_pciback_does_not_hold() {
+        let dev = Device {
+            bdf: "0000:00:04.0".into(),
+            bars: vec![],
+            driver: None,
+            permissive: false,
+        };
+        let (text, _, errors) = device_view(&dev, &DomainRanges::default());
+        assert_eq!(errors, 1);
+        assert!(
+            text.contains("error not-pciback: no dom0 driver holds the device, not xen-pciback"),
+            "{text}"
+        );
     }
 }
