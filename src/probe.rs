@@ -10,9 +10,7 @@
 
 use core::fmt;
 
-use kernel::{
-    bindings, debugfs, device::Core, error::to_result, pci, prelude::*, str::CString, time,
-};
+use kernel::{bindings, debugfs, device::Core, error::to_result, pci, prelude::*, time};
 
 use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
@@ -41,22 +39,30 @@ const _: () = {
     assert!(f::PAGE_SIZE == bindings::PAGE_SIZE as u64);
 };
 
-/// The report kept in debugfs; `Debug` renders it as JSON (debugfs' `Writer`).
+/// What one probe found: the facts, the findings and how they were measured.
 pub(crate) struct Report {
     facts: DeviceFacts,
     findings: Findings,
     meta: Meta,
 }
 
-impl fmt::Debug for Report {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        report::write_json(f, &self.facts, &self.findings, &self.meta)
+/// The debugfs `report` file's contents: the report as one line of JSON.
+///
+/// `Writer` is implemented here rather than derived through `Debug`, whose output is not
+/// stable between Rust versions; the file is read by the dom0 tool and the lab.
+struct ReportFile(KBox<Report>);
+
+impl debugfs::Writer for ReportFile {
+    fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rep = &self.0;
+        report::write_json(f, &rep.facts, &rep.findings, &rep.meta)?;
+        f.write_str("\n")
     }
 }
 
 /// Per-device state: the debugfs directory and its report file, removed on unbind.
 pub(crate) struct Diagnosis {
-    _report: Pin<KBox<debugfs::File<KBox<Report>>>>,
+    _report: Pin<KBox<debugfs::File<ReportFile>>>,
     _dir: debugfs::Dir,
 }
 
@@ -379,16 +385,9 @@ pub(crate) fn diagnose(
 
     log_findings(pdev, &rep);
 
-    let b = rep.meta.bdf;
-    let name = CString::try_from_fmt(fmt!(
-        "{:04x}:{:02x}:{:02x}.{:x}",
-        b.domain,
-        b.bus,
-        b.dev,
-        b.func
-    ))?;
-    let dir = root.subdir(&name);
-    let file = KBox::pin_init(dir.read_only_file(c"report", rep), GFP_KERNEL)?;
+    // The device's name is its BDF, `0000:00:00.0`.
+    let dir = root.subdir(pdev.as_ref().name());
+    let file = KBox::pin_init(dir.read_only_file(c"report", ReportFile(rep)), GFP_KERNEL)?;
     Ok(Diagnosis {
         _report: file,
         _dir: dir,
