@@ -4,7 +4,7 @@ mod common;
 
 use common::*;
 use pcifront_diag_core::diag::checks::{
-    check, decode_all, read_probe_safe, Finding, Findings, Kind, Severity, MAX_FINDINGS,
+    self, check, decode_all, read_probe_safe, Finding, Findings, Kind, Severity, MAX_FINDINGS,
 };
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::verdict;
@@ -1097,6 +1097,15 @@ fn severity_and_code_table() {
             ("decode-off", Error),
         ),
         (sev(b0, Kind::BarAllOnes), ("bar-all-ones", Error)),
+        (sev(b0, Kind::BarReadFailed), ("bar-read-failed", Warning)),
+        (
+            sev(b0, Kind::NoResource { addr: 1 }),
+            ("no-resource", Error),
+        ),
+        (
+            sev(Some(6), Kind::NoResource { addr: 1 }),
+            ("no-resource", Warning),
+        ),
         (sev(b0, Kind::BarHidden { len: 1 }), ("bar-hidden", Error)),
         (sev(b0, Kind::Truncated64), ("bar-64-truncated", Error)),
         (sev(b0, Kind::ReservedType), ("bar-reserved-type", Error)),
@@ -1242,6 +1251,12 @@ fn severity_and_code_table() {
     for (got, want) in table {
         assert_eq!(got, want);
     }
+    let mut named: Vec<&str> = table.iter().map(|(got, _)| got.0).collect();
+    named.sort_unstable();
+    named.dedup();
+    let mut all: Vec<&str> = checks::all_codes().collect();
+    all.sort_unstable();
+    assert_eq!(named, all, "the table gives every code its severity");
 }
 
 #[test]

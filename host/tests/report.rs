@@ -3,7 +3,7 @@
 mod common;
 
 use common::*;
-use pcifront_diag_core::diag::checks::{check, Finding, Findings, Kind, Severity};
+use pcifront_diag_core::diag::checks::{self, check, Finding, Findings, Kind, Severity};
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::{
     scope, verdict, write_evidence, write_fix, write_json, write_line, write_summary, write_what,
@@ -962,6 +962,13 @@ fn evidence_wording() {
 fn catalogue() -> Vec<DeviceFacts> {
     let mut v = vec![healthy(), case_2009()];
     let mut f = healthy();
+    f.bars[0].res = Resource::default();
+    v.push(f);
+    let mut f = healthy();
+    f.cfg.bars_failed = 1;
+    f.cfg.read_errors = 1;
+    v.push(f);
+    let mut f = healthy();
     f.ctx.xen_pv = false;
     v.push(f);
     let mut f = healthy();
@@ -1044,42 +1051,7 @@ fn catalogue_covers_every_code() {
     let mut seen: Vec<&str> = catalogue().iter().flat_map(|f| codes(&check(f))).collect();
     seen.sort_unstable();
     seen.dedup();
-    let mut all = vec![
-        "not-xen-pv",
-        "dom0",
-        "not-pcifront",
-        "pcifront",
-        "device-gone",
-        "config-read-error",
-        "decode-off",
-        "bar-all-ones",
-        "bar-hidden",
-        "bar-64-truncated",
-        "bar-reserved-type",
-        "unclaimed",
-        "start-mismatch",
-        "size-inconsistent",
-        "flag-mismatch",
-        "type-mismatch",
-        "sub-page",
-        "shared-frame",
-        "beyond-phys-bits",
-        "ram-overlap",
-        "p2m-not-identity",
-        "xen-eperm",
-        "xen-einval",
-        "xen-ebusy",
-        "xen-refused",
-        "xen-read-only",
-        "xen-incomplete",
-        "scratch-failed",
-        "scratch-leaked",
-        "io-ports",
-        "io-all-ones",
-        "read-all-ones",
-        "read-ok",
-        "ok",
-    ];
+    let mut all: Vec<&str> = checks::all_codes().collect();
     all.sort_unstable();
     assert_eq!(seen, all);
 }

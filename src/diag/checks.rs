@@ -30,58 +30,85 @@ impl Severity {
     }
 }
 
-/// What a finding is about, with its evidence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
+/// Declares [`Kind`] and its stable codes from one list (as nova-core's `define_chipset!`
+/// does for chipsets): each variant names its code where it is defined, and [`KIND_CODES`]
+/// lists them for the tests and tools that need every code.
+macro_rules! define_kinds {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $({ $($(#[$fdoc:meta])* $field:ident: $ty:ty),* $(,)? })? => $code:literal,
+    )*) => {
+        /// What a finding is about, with its evidence.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $variant $({ $($(#[$fdoc])* $field: $ty),* })?,)*
+        }
+
+        impl Kind {
+            /// The variant's code (a Xen refusal's is refined by its error, see
+            /// [`Finding::code`]).
+            fn variant_code(&self) -> &'static str {
+                match self {
+                    $(Kind::$variant { .. } => $code,)*
+                }
+            }
+        }
+
+        /// Every variant's code, in declaration order.
+        pub const KIND_CODES: &[&str] = &[$($code),*];
+    };
+}
+
+define_kinds! {
     /// Not a Xen PV guest: the Xen checks are skipped.
-    NotXenPv,
+    NotXenPv => "not-xen-pv",
     /// Running in dom0: the device is not passed through.
-    InitialDomain,
+    InitialDomain => "dom0",
     /// A PV guest, but the device does not sit behind pcifront.
-    NotPcifront,
+    NotPcifront => "not-pcifront",
     /// Behind pcifront: backend and guest facts.
     Pcifront {
         /// Backend domain.
         backend: Option<u16>,
         /// Guest RAM pages.
         ram_pages: u64,
-    },
+    } => "pcifront",
     /// Class/revision reads all-ones.
     DeviceGone {
         /// The value read.
         class_rev: u32,
-    },
+    } => "device-gone",
     /// Config reads returned errors.
     ConfigReadErrors {
         /// How many.
         count: u32,
-    },
+    } => "config-read-error",
     /// `PCI_COMMAND_MEMORY` clear.
     DecodeOff {
         /// Command register.
         command: u16,
         /// Still clear after the read probe enabled the device.
         after_enable: bool,
-    },
+    } => "decode-off",
     /// BAR register reads all-ones.
-    BarAllOnes,
+    BarAllOnes => "bar-all-ones",
     /// The BAR register's read (or its upper half's) failed: its value is not the device's.
-    BarReadFailed,
+    BarReadFailed => "bar-read-failed",
     /// BAR reads 0 but the domU has a resource of that size.
     BarHidden {
         /// Resource length.
         len: u64,
-    },
+    } => "bar-hidden",
     /// 64-bit BAR in the last slot.
-    Truncated64,
+    Truncated64 => "bar-64-truncated",
     /// Reserved memory type `11b`.
-    ReservedType,
+    ReservedType => "bar-reserved-type",
     /// The register holds an address, but the guest has no resource for the BAR: its sizing
     /// through pcifront found no size.
     NoResource {
         /// The address in the register.
         addr: u64,
-    },
+    } => "no-resource",
     /// Resource not claimed (or `IORESOURCE_UNSET`).
     Unclaimed {
         /// Resource start.
@@ -90,21 +117,21 @@ pub enum Kind {
         end: u64,
         /// `IORESOURCE_UNSET` set.
         unset: bool,
-    },
+    } => "unclaimed",
     /// Config-space address differs from the domU's resource.
     StartMismatch {
         /// From config space.
         bar: u64,
         /// From the resource.
         res: u64,
-    },
+    } => "start-mismatch",
     /// Resource length not a power of two, or start not aligned to it.
     SizeInconsistent {
         /// Resource start.
         start: u64,
         /// Resource length.
         len: u64,
-    },
+    } => "size-inconsistent",
     /// 64-bit or prefetch bits differ between BAR and resource flags.
     FlagMismatch {
         /// BAR says 64-bit.
@@ -115,40 +142,40 @@ pub enum Kind {
         bar_pf: bool,
         /// Resource says prefetchable.
         res_pf: bool,
-    },
+    } => "flag-mismatch",
     /// BAR is I/O but resource is memory, or the reverse.
     TypeMismatch {
         /// BAR is I/O.
         bar_io: bool,
-    },
+    } => "type-mismatch",
     /// Start or length not a multiple of 4 KiB.
     SubPage {
         /// Resource start.
         start: u64,
         /// Resource length.
         len: u64,
-    },
+    } => "sub-page",
     /// Shares a 4 KiB frame with another BAR of this device.
     SharedFrame {
         /// The frame.
         pfn: u64,
         /// The other BAR.
         other: u8,
-    },
+    } => "shared-frame",
     /// Ends above the CPU's physical address width.
     BeyondPhysBits {
         /// Resource end.
         end: u64,
         /// Address bits.
         bits: u8,
-    },
+    } => "beyond-phys-bits",
     /// Inside guest RAM.
     RamOverlap {
         /// Resource start.
         start: u64,
         /// Resource end.
         end: u64,
-    },
+    } => "ram-overlap",
     /// p2m entries that are not identity.
     P2mNotIdentity {
         /// First such pfn.
@@ -159,7 +186,7 @@ pub enum Kind {
         count: u64,
         /// Of those, INVALID.
         invalid: u64,
-    },
+    } => "p2m-not-identity",
     /// Xen refused the trial mappings of some tested frames.
     XenRefused {
         /// First refused pfn.
@@ -172,14 +199,14 @@ pub enum Kind {
         tested: u64,
         /// Frames in the BAR.
         frames: u64,
-    },
+    } => "xen-refused",
     /// Xen mapped some tested frames read-only.
     XenReadOnly {
         /// First read-only pfn.
         pfn: u64,
         /// Tested frames mapped read-only.
         count: u64,
-    },
+    } => "xen-read-only",
     /// A batch of trial mappings failed as a whole: later frames were not asked.
     XenIncomplete {
         /// The multicall's return code.
@@ -188,26 +215,26 @@ pub enum Kind {
         tested: u64,
         /// Frames in the BAR.
         frames: u64,
-    },
+    } => "xen-incomplete",
     /// Xen refused to restore a scratch PTE: the scratch slots are leaked on purpose.
     ScratchLeaked {
         /// The restore's return code.
         rc: i32,
-    },
+    } => "scratch-leaked",
     /// Scratch mapping could not be set up.
     ScratchFailed {
         /// Error code.
         rc: i32,
-    },
+    } => "scratch-failed",
     /// I/O-port BAR.
     IoPorts {
         /// First port.
         start: u64,
         /// Number of ports.
         len: u64,
-    },
+    } => "io-ports",
     /// Dword 0 read all-ones through an accepted mapping.
-    ReadProbeAllOnes,
+    ReadProbeAllOnes => "read-all-ones",
     /// Dword 0 of an I/O-port BAR read all-ones while the device answers config reads and
     /// decodes I/O: what Xen returns for ports it does not grant the domain.
     IoAllOnes {
@@ -215,12 +242,12 @@ pub enum Kind {
         port: u64,
         /// Command register after the device was enabled.
         command: u16,
-    },
+    } => "io-all-ones",
     /// Dword 0 read through the real driver path.
     ReadProbe {
         /// The value.
         value: u32,
-    },
+    } => "read-ok",
     /// The BAR passed every check.
     BarOk {
         /// Resource start.
@@ -231,7 +258,7 @@ pub enum Kind {
         is64: bool,
         /// Prefetchable.
         prefetch: bool,
-    },
+    } => "ok",
 }
 
 /// One finding: a kind plus the BAR it is about (`None`: the device).
@@ -283,44 +310,11 @@ impl Finding {
     /// Stable, grep-able code.
     pub fn code(&self) -> &'static str {
         match self.kind {
-            Kind::NotXenPv => "not-xen-pv",
-            Kind::InitialDomain => "dom0",
-            Kind::NotPcifront => "not-pcifront",
-            Kind::Pcifront { .. } => "pcifront",
-            Kind::DeviceGone { .. } => "device-gone",
-            Kind::ConfigReadErrors { .. } => "config-read-error",
-            Kind::DecodeOff { .. } => "decode-off",
-            Kind::BarAllOnes => "bar-all-ones",
-            Kind::BarReadFailed => "bar-read-failed",
-            Kind::BarHidden { .. } => "bar-hidden",
-            Kind::Truncated64 => "bar-64-truncated",
-            Kind::ReservedType => "bar-reserved-type",
-            Kind::NoResource { .. } => "no-resource",
-            Kind::Unclaimed { .. } => "unclaimed",
-            Kind::StartMismatch { .. } => "start-mismatch",
-            Kind::SizeInconsistent { .. } => "size-inconsistent",
-            Kind::FlagMismatch { .. } => "flag-mismatch",
-            Kind::TypeMismatch { .. } => "type-mismatch",
-            Kind::SubPage { .. } => "sub-page",
-            Kind::SharedFrame { .. } => "shared-frame",
-            Kind::BeyondPhysBits { .. } => "beyond-phys-bits",
-            Kind::RamOverlap { .. } => "ram-overlap",
-            Kind::P2mNotIdentity { .. } => "p2m-not-identity",
-            Kind::XenRefused { rc, .. } => match rc {
-                EPERM => "xen-eperm",
-                EINVAL => "xen-einval",
-                EBUSY => "xen-ebusy",
-                _ => "xen-refused",
-            },
-            Kind::XenReadOnly { .. } => "xen-read-only",
-            Kind::XenIncomplete { .. } => "xen-incomplete",
-            Kind::ScratchFailed { .. } => "scratch-failed",
-            Kind::ScratchLeaked { .. } => "scratch-leaked",
-            Kind::IoPorts { .. } => "io-ports",
-            Kind::ReadProbeAllOnes => "read-all-ones",
-            Kind::IoAllOnes { .. } => "io-all-ones",
-            Kind::ReadProbe { .. } => "read-ok",
-            Kind::BarOk { .. } => "ok",
+            Kind::XenRefused { rc, .. } => XEN_REFUSAL_CODES
+                .iter()
+                .find(|(errno, _)| *errno == rc)
+                .map_or(self.kind.variant_code(), |(_, code)| code),
+            _ => self.kind.variant_code(),
         }
     }
 }
@@ -331,6 +325,21 @@ pub const EPERM: i32 = -1;
 pub const EBUSY: i32 = -16;
 /// `-EINVAL`.
 pub const EINVAL: i32 = -22;
+
+/// Codes of Xen refusals by error; a refusal with any other error is `xen-refused`.
+const XEN_REFUSAL_CODES: [(i32, &str); 3] = [
+    (EPERM, "xen-eperm"),
+    (EINVAL, "xen-einval"),
+    (EBUSY, "xen-ebusy"),
+];
+
+/// Every finding code: the variants' and the refined Xen refusals'.
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    KIND_CODES
+        .iter()
+        .copied()
+        .chain(XEN_REFUSAL_CODES.iter().map(|(_, code)| *code))
+}
 
 /// Maximum findings kept for one device.
 pub const MAX_FINDINGS: usize = 32;
