@@ -37,34 +37,47 @@ static_assert(offsetof(struct pfd_xen_ctx, ram_pages) == 16);
 static_assert(offsetof(struct pfd_xen_ctx, backend_bdf) == 24);
 
 #ifdef CONFIG_XEN_PV
+/* Does pciback's "vdev-@i" hold @pdev's address ("%04x:%02x:%02x.%02x")? */
+static bool pfd_vdev_is(struct xenbus_device *xdev, struct pci_dev *pdev,
+			unsigned int i)
+{
+	unsigned int dom, bus, slot, func;
+	char node[16];
+
+	snprintf(node, sizeof(node), "vdev-%u", i);
+	return xenbus_scanf(XBT_NIL, xdev->otherend, node, "%x:%x:%x.%x",
+			    &dom, &bus, &slot, &func) == 4 &&
+	       dom == pci_domain_nr(pdev->bus) && bus == pdev->bus->number &&
+	       PCI_DEVFN(slot, func) == pdev->devfn;
+}
+
 /*
  * Find dom0's BDF for @pdev among the pciback nodes: "vdev-N" holds the
- * guest's address ("%04x:%02x:%02x.%02x", the PV protocol), "dev-N" dom0's.
+ * guest's address, "dev-N" dom0's. pciback's default (vpci) mode gives the
+ * N-th device virtual slot N, so entry PCI_SLOT() is asked first: each
+ * xenstore read is a round trip to dom0 that the probe waits for. Every
+ * other entry is asked if that one does not match.
  */
 static void pfd_backend_bdf(struct xenbus_device *xdev, struct pci_dev *pdev,
 			    char *out, size_t len)
 {
-	unsigned int n, i, dom, bus, slot, func;
+	unsigned int i = PCI_SLOT(pdev->devfn), n;
 	char node[16];
+	char *d;
 
-	n = xenbus_read_unsigned(xdev->otherend, "num_devs", 0);
-	for (i = 0; i < n && i < 256; i++) {
-		char *d;
-
-		snprintf(node, sizeof(node), "vdev-%u", i);
-		if (xenbus_scanf(XBT_NIL, xdev->otherend, node, "%x:%x:%x.%x",
-				 &dom, &bus, &slot, &func) != 4)
-			continue;
-		if (dom != pci_domain_nr(pdev->bus) || bus != pdev->bus->number ||
-		    PCI_DEVFN(slot, func) != pdev->devfn)
-			continue;
-		snprintf(node, sizeof(node), "dev-%u", i);
-		d = xenbus_read(XBT_NIL, xdev->otherend, node, NULL);
-		if (!IS_ERR(d)) {
-			strscpy(out, d, len);
-			kfree(d);
-		}
-		return;
+	if (!pfd_vdev_is(xdev, pdev, i)) {
+		n = min(xenbus_read_unsigned(xdev->otherend, "num_devs", 0), 256U);
+		for (i = 0; i < n; i++)
+			if (i != PCI_SLOT(pdev->devfn) && pfd_vdev_is(xdev, pdev, i))
+				break;
+		if (i == n)
+			return;
+	}
+	snprintf(node, sizeof(node), "dev-%u", i);
+	d = xenbus_read(XBT_NIL, xdev->otherend, node, NULL);
+	if (!IS_ERR(d)) {
+		strscpy(out, d, len);
+		kfree(d);
 	}
 }
 #endif
@@ -251,7 +264,7 @@ int pfd_scratch_new(u32 slots, struct pfd_scratch **out)
 		return -ENODEV;
 	if (!slots)
 		return -EINVAL;
-	s = kzalloc(sizeof(*s), GFP_KERNEL);
+	s = kzalloc_obj(*s, GFP_KERNEL);
 	if (!s)
 		return -ENOMEM;
 	s->slots = slots;
