@@ -74,12 +74,14 @@ impl Drop for DebugfsRoot {
 }
 
 /// Fields drop in declaration order: the driver is unregistered (every device unbound, no
-/// probe left) before the debugfs root it publishes into goes away.
+/// probe left) before the debugfs root it publishes into and the scratch slots its probes
+/// share go away.
 #[pin_data]
 struct Module {
     #[pin]
     _driver: kernel::driver::Registration<pci::Adapter<PcifrontDiag>>,
     _debugfs: DebugfsRoot,
+    _scratch: xen::KeptScratch,
 }
 
 impl kernel::InPlaceModule for Module {
@@ -87,6 +89,8 @@ impl kernel::InPlaceModule for Module {
         // SAFETY: Called exactly once, before anything uses `ROOT`.
         unsafe { ROOT.init() };
         try_pin_init!(Self {
+            // SAFETY: Called exactly once, before the driver is registered.
+            _scratch: unsafe { xen::KeptScratch::new() },
             _debugfs: DebugfsRoot::new(),
             _driver <- kernel::driver::Registration::new(c"pcifront_diag", module),
         })

@@ -142,24 +142,18 @@ fn task_meta(meta: &mut Meta) {
     }
 }
 
-/// Tests one memory BAR against guest RAM, the p2m and Xen (every frame, or a sample of a BAR
-/// of more than `max_frames` frames).
-fn xen_checks(
-    bf: &mut BarFacts,
-    ctx: &Context,
-    max_frames: u64,
-    slots: usize,
-    scratch: &mut Option<core::result::Result<xen::Scratch, i32>>,
-) {
+/// Checks one memory BAR against guest RAM and the p2m. Returns its first pfn and frames if Xen
+/// is to be asked about them.
+fn xen_prechecks(bf: &mut BarFacts, ctx: &Context) -> Option<(u64, u64)> {
     let res = bf.res;
     if res.is_empty() || res.flags & IORESOURCE_MEM == 0 {
         bf.skipped = Some(Skip::NoResource);
-        return;
+        return None;
     }
     bf.ram_overlap = xen::ram_overlap(res.start, res.end);
     if !ctx.xen_pv || ctx.initial_domain {
         bf.skipped = Some(Skip::NotPv);
-        return;
+        return None;
     }
     let (first_pfn, frames) = res.frames();
     let p2m = xen::p2m(first_pfn, frames);
@@ -167,38 +161,31 @@ fn xen_checks(
     if p2m.non_identity > 0 {
         // Mapping would not reach the device (or would map guest RAM): report, do not try.
         bf.skipped = Some(Skip::P2m);
-        return;
+        return None;
     }
-    match scratch.get_or_insert_with(|| xen::Scratch::new(slots)) {
-        Ok(s) => bf.verdict = Some(trial::scan(first_pfn, frames, max_frames, s)),
-        Err(rc) => bf.skipped = Some(Skip::Scratch(*rc)),
-    }
+    Some((first_pfn, frames))
 }
 
-/// Asks Xen about every memory BAR, then restores the scratch slots. Returns the hypercalls
-/// and multicall entries spent. Not inlined: verdicts are built on its stack frame, not the
-/// probe's.
+/// Asks Xen about every memory BAR (every frame, or a sample of a BAR of more than
+/// `max_frames` frames) through the module's kept scratch slots, then restores them. Returns
+/// the hypercalls and multicall entries spent. Not inlined: verdicts are built on its stack
+/// frame, not the probe's.
 #[inline(never)]
 fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> (u32, u64) {
     let ctx = facts.ctx;
-    // As many slots as the largest memory BAR's batch needs, set up once for all BARs.
-    let slots = facts
-        .bars
-        .iter()
-        .filter(|bf| bf.res.flags & IORESOURCE_MEM != 0)
-        .map(|bf| trial::Plan::new(bf.res.frames().1, max_frames).len())
-        .max()
-        .unwrap_or(0);
-    let slots = usize::try_from(slots).unwrap_or(usize::MAX);
-    let mut scratch = None;
+    let mut turn = xen::KeptScratch::lock();
     for bf in facts.bars.iter_mut() {
-        xen_checks(bf, &ctx, max_frames, slots, &mut scratch);
+        let Some((first_pfn, frames)) = xen_prechecks(bf, &ctx) else {
+            continue;
+        };
+        match turn.get() {
+            Ok(s) => bf.verdict = Some(trial::scan(first_pfn, frames, max_frames, s)),
+            Err(rc) => bf.skipped = Some(Skip::Scratch(rc)),
+        }
     }
-    let Some(Ok(mut s)) = scratch else {
-        return (0, 0);
-    };
-    facts.restore_failed = s.restore().err();
-    (s.hypercalls, s.entries)
+    let (restored, hypercalls, entries) = turn.done();
+    facts.restore_failed = restored.err();
+    (hypercalls, entries)
 }
 
 /// Reads dword 0 of BAR `bar` the way a driver would, but mapping only its first page (or

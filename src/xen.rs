@@ -118,13 +118,77 @@ pub(crate) fn ram_overlap(start: u64, end: u64) -> bool {
     unsafe { pfd_ram_overlap(start, end) != 0 }
 }
 
-/// Most frames asked per multicall. 1,024 slots cost one page of RAM, two page tables and
-/// 64 KiB of multicall entries, and keep every budget of the bench: a 256 MiB BAR (65,536
-/// frames) in 64 batches. A probe sets up no more slots than its largest BAR needs: mapping
-/// the slots (vmap) and unmapping them are PTE updates that Xen checks one by one, so 1,024
-/// slots for a 256-frame BAR cost more than its trials (bench: edu 3.5x the enable-only probe
-/// with 1,024 slots).
+/// Most frames asked per multicall, and the number of scratch slots the module keeps. 1,024
+/// slots cost one page of RAM, two page tables and 64 KiB of multicall entries, and keep
+/// every budget of the bench: a 256 MiB BAR (65,536 frames) in 64 batches.
 pub(crate) const BATCH_SLOTS: usize = 1024;
+
+kernel::sync::global_lock! {
+    // SAFETY: Initialized by `KeptScratch::new`, in the module initializer, before the driver
+    // is registered.
+    unsafe(uninit) static KEPT: Mutex<Option<Scratch>> = None;
+}
+
+/// The module's scratch slots, kept from the first probe that asks Xen until this guard drops
+/// (after the driver is unregistered). Mapping the slots (vmap) and unmapping them are PTE
+/// updates Xen checks one by one, as costly as a small BAR's trials (bench: 256 slots set up
+/// per probe made edu's Xen step 5.4 ms), so they are set up once. Probes take turns.
+pub(crate) struct KeptScratch;
+
+impl KeptScratch {
+    /// Sets up the (empty) keeper.
+    ///
+    /// # Safety
+    ///
+    /// Called once, before any probe.
+    pub(crate) unsafe fn new() -> Self {
+        // SAFETY: The caller calls this once, before anything uses `KEPT`.
+        unsafe { KEPT.init() };
+        Self
+    }
+
+    /// The kept slots, for one probe at a time: set up on first use, `Err` (the shim's error)
+    /// if they cannot be. `done` restores them.
+    pub(crate) fn lock() -> ScratchTurn {
+        ScratchTurn(KEPT.lock())
+    }
+}
+
+impl Drop for KeptScratch {
+    fn drop(&mut self) {
+        // Restores (if still needed) and frees the slots.
+        *KEPT.lock() = None;
+    }
+}
+
+/// One probe's turn with the kept slots.
+pub(crate) struct ScratchTurn(kernel::sync::GlobalGuard<KEPT>);
+
+impl ScratchTurn {
+    /// The slots, set up on first use.
+    pub(crate) fn get(&mut self) -> Result<&mut Scratch, i32> {
+        if self.0.is_none() {
+            *self.0 = Some(Scratch::new(BATCH_SLOTS)?);
+        }
+        self.0.as_mut().ok_or(ENOMEM.to_errno())
+    }
+
+    /// Restores the slots this turn used. Returns the restore's result and the hypercalls and
+    /// multicall entries the turn spent. Slots that could not be restored are dropped (the
+    /// shim leaks them on purpose) and the next probe sets up new ones.
+    pub(crate) fn done(mut self) -> (Result<(), i32>, u32, u64) {
+        let Some(s) = self.0.as_mut() else {
+            return (Ok(()), 0, 0);
+        };
+        let restored = s.restore();
+        let spent = (s.hypercalls, s.entries);
+        (s.hypercalls, s.entries) = (0, 0);
+        if restored.is_err() {
+            *self.0 = None;
+        }
+        (restored, spent.0, spent.1)
+    }
+}
 
 /// Scratch slots whose PTEs are lent to Xen for trial mappings, a batch at a time
 /// ([`trial::Prober`]), with the buffers of one batch. Restored and freed on drop.
@@ -134,11 +198,15 @@ pub(crate) struct Scratch {
     answers: KVec<i32>,
     /// Slots that may point at a BAR frame: what a restore has to undo.
     used: usize,
-    /// Hypercalls spent through these slots, restores included.
-    pub(crate) hypercalls: u32,
-    /// Multicall entries spent, restores included.
-    pub(crate) entries: u64,
+    /// Hypercalls spent through these slots since the last turn ended, restores included.
+    hypercalls: u32,
+    /// Multicall entries spent likewise.
+    entries: u64,
 }
+
+// SAFETY: The shim's scratch state belongs to no thread or CPU; `KEPT`'s mutex gives one
+// probe at a time access to it.
+unsafe impl Send for Scratch {}
 
 impl Scratch {
     /// Sets up `slots` slots (1 to [`BATCH_SLOTS`]); fails outside a PV guest or without
@@ -168,7 +236,7 @@ impl Scratch {
 
     /// Points every slot back at the scratch page. `Err` if Xen refused a restore: the slots
     /// are then leaked on purpose (never unmapped or freed), and the report says so.
-    pub(crate) fn restore(&mut self) -> Result<(), i32> {
+    fn restore(&mut self) -> Result<(), i32> {
         let used = self.used;
         // SAFETY: `self.raw` came from `pfd_scratch_new` and is only used from here.
         let rc = unsafe { pfd_scratch_restore(self.raw.as_ptr()) };
