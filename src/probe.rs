@@ -55,8 +55,7 @@ struct ReportFile(KBox<Report>);
 impl debugfs::Writer for ReportFile {
     fn write(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let rep = &self.0;
-        report::write_json(f, &rep.facts, &rep.findings, &rep.meta)?;
-        f.write_str("\n")
+        report::write_json(f, &rep.facts, &rep.findings, &rep.meta)
     }
 }
 

@@ -30,13 +30,14 @@ impl Severity {
     }
 }
 
-/// Declares [`Kind`] and its stable codes from one list (as nova-core's `define_chipset!`
-/// does for chipsets): each variant names its code where it is defined, and [`KIND_CODES`]
-/// lists them for the tests and tools that need every code.
+/// Declares [`Kind`] from one list (as nova-core's `define_chipset!` does for chipsets): each
+/// variant names its stable code and its usual severity where it is defined, and
+/// [`KIND_CODES`] lists the codes for the tests and tools that need every one.
 macro_rules! define_kinds {
     ($(
         $(#[$doc:meta])*
-        $variant:ident $({ $($(#[$fdoc:meta])* $field:ident: $ty:ty),* $(,)? })? => $code:literal,
+        $variant:ident $({ $($(#[$fdoc:meta])* $field:ident: $ty:ty),* $(,)? })?
+            => ($code:literal, $severity:ident),
     )*) => {
         /// What a finding is about, with its evidence.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +53,13 @@ macro_rules! define_kinds {
                     $(Kind::$variant { .. } => $code,)*
                 }
             }
+
+            /// The variant's severity (see [`Finding::severity`] for the exceptions).
+            fn variant_severity(&self) -> Severity {
+                match self {
+                    $(Kind::$variant { .. } => Severity::$severity,)*
+                }
+            }
         }
 
         /// Every variant's code, in declaration order.
@@ -61,54 +69,54 @@ macro_rules! define_kinds {
 
 define_kinds! {
     /// Not a Xen PV guest: the Xen checks are skipped.
-    NotXenPv => "not-xen-pv",
+    NotXenPv => ("not-xen-pv", Info),
     /// Running in dom0: the device is not passed through.
-    InitialDomain => "dom0",
+    InitialDomain => ("dom0", Info),
     /// A PV guest, but the device does not sit behind pcifront.
-    NotPcifront => "not-pcifront",
+    NotPcifront => ("not-pcifront", Info),
     /// Behind pcifront: backend and guest facts.
     Pcifront {
         /// Backend domain.
         backend: Option<u16>,
         /// Guest RAM pages.
         ram_pages: u64,
-    } => "pcifront",
+    } => ("pcifront", Info),
     /// Class/revision reads all-ones.
     DeviceGone {
         /// The value read.
         class_rev: u32,
-    } => "device-gone",
+    } => ("device-gone", Error),
     /// Config reads returned errors.
     ConfigReadErrors {
         /// How many.
         count: u32,
-    } => "config-read-error",
+    } => ("config-read-error", Error),
     /// `PCI_COMMAND_MEMORY` clear.
     DecodeOff {
         /// Command register.
         command: u16,
         /// Still clear after the read probe enabled the device.
         after_enable: bool,
-    } => "decode-off",
+    } => ("decode-off", Info),
     /// BAR register reads all-ones.
-    BarAllOnes => "bar-all-ones",
+    BarAllOnes => ("bar-all-ones", Error),
     /// The BAR register's read (or its upper half's) failed: its value is not the device's.
-    BarReadFailed => "bar-read-failed",
+    BarReadFailed => ("bar-read-failed", Warning),
     /// BAR reads 0 but the domU has a resource of that size.
     BarHidden {
         /// Resource length.
         len: u64,
-    } => "bar-hidden",
+    } => ("bar-hidden", Error),
     /// 64-bit BAR in the last slot.
-    Truncated64 => "bar-64-truncated",
+    Truncated64 => ("bar-64-truncated", Error),
     /// Reserved memory type `11b`.
-    ReservedType => "bar-reserved-type",
+    ReservedType => ("bar-reserved-type", Error),
     /// The register holds an address, but the guest has no resource for the BAR: its sizing
     /// through pcifront found no size.
     NoResource {
         /// The address in the register.
         addr: u64,
-    } => "no-resource",
+    } => ("no-resource", Error),
     /// Resource not claimed (or `IORESOURCE_UNSET`).
     Unclaimed {
         /// Resource start.
@@ -117,21 +125,21 @@ define_kinds! {
         end: u64,
         /// `IORESOURCE_UNSET` set.
         unset: bool,
-    } => "unclaimed",
+    } => ("unclaimed", Error),
     /// Config-space address differs from the domU's resource.
     StartMismatch {
         /// From config space.
         bar: u64,
         /// From the resource.
         res: u64,
-    } => "start-mismatch",
+    } => ("start-mismatch", Error),
     /// Resource length not a power of two, or start not aligned to it.
     SizeInconsistent {
         /// Resource start.
         start: u64,
         /// Resource length.
         len: u64,
-    } => "size-inconsistent",
+    } => ("size-inconsistent", Warning),
     /// 64-bit or prefetch bits differ between BAR and resource flags.
     FlagMismatch {
         /// BAR says 64-bit.
@@ -142,40 +150,40 @@ define_kinds! {
         bar_pf: bool,
         /// Resource says prefetchable.
         res_pf: bool,
-    } => "flag-mismatch",
+    } => ("flag-mismatch", Warning),
     /// BAR is I/O but resource is memory, or the reverse.
     TypeMismatch {
         /// BAR is I/O.
         bar_io: bool,
-    } => "type-mismatch",
+    } => ("type-mismatch", Error),
     /// Start or length not a multiple of 4 KiB.
     SubPage {
         /// Resource start.
         start: u64,
         /// Resource length.
         len: u64,
-    } => "sub-page",
+    } => ("sub-page", Warning),
     /// Shares a 4 KiB frame with another BAR of this device.
     SharedFrame {
         /// The frame.
         pfn: u64,
         /// The other BAR.
         other: u8,
-    } => "shared-frame",
+    } => ("shared-frame", Warning),
     /// Ends above the CPU's physical address width.
     BeyondPhysBits {
         /// Resource end.
         end: u64,
         /// Address bits.
         bits: u8,
-    } => "beyond-phys-bits",
+    } => ("beyond-phys-bits", Error),
     /// Inside guest RAM.
     RamOverlap {
         /// Resource start.
         start: u64,
         /// Resource end.
         end: u64,
-    } => "ram-overlap",
+    } => ("ram-overlap", Error),
     /// p2m entries that are not identity.
     P2mNotIdentity {
         /// First such pfn.
@@ -186,7 +194,7 @@ define_kinds! {
         count: u64,
         /// Of those, INVALID.
         invalid: u64,
-    } => "p2m-not-identity",
+    } => ("p2m-not-identity", Error),
     /// Xen refused the trial mappings of some tested frames.
     XenRefused {
         /// First refused pfn.
@@ -199,14 +207,15 @@ define_kinds! {
         tested: u64,
         /// Frames in the BAR.
         frames: u64,
-    } => "xen-refused",
-    /// Xen mapped some tested frames read-only.
+    } => ("xen-refused", Error),
+    /// Xen mapped some tested frames read-only: it write-protects MSI-X tables and PBAs, which
+    /// is expected but worth knowing.
     XenReadOnly {
         /// First read-only pfn.
         pfn: u64,
         /// Tested frames mapped read-only.
         count: u64,
-    } => "xen-read-only",
+    } => ("xen-read-only", Info),
     /// A batch of trial mappings failed as a whole: later frames were not asked.
     XenIncomplete {
         /// The multicall's return code.
@@ -215,26 +224,26 @@ define_kinds! {
         tested: u64,
         /// Frames in the BAR.
         frames: u64,
-    } => "xen-incomplete",
+    } => ("xen-incomplete", Warning),
     /// Xen refused to restore a scratch PTE: the scratch slots are leaked on purpose.
     ScratchLeaked {
         /// The restore's return code.
         rc: i32,
-    } => "scratch-leaked",
+    } => ("scratch-leaked", Warning),
     /// Scratch mapping could not be set up.
     ScratchFailed {
         /// Error code.
         rc: i32,
-    } => "scratch-failed",
+    } => ("scratch-failed", Warning),
     /// I/O-port BAR.
     IoPorts {
         /// First port.
         start: u64,
         /// Number of ports.
         len: u64,
-    } => "io-ports",
+    } => ("io-ports", Info),
     /// Dword 0 read all-ones through an accepted mapping.
-    ReadProbeAllOnes => "read-all-ones",
+    ReadProbeAllOnes => ("read-all-ones", Error),
     /// Dword 0 of an I/O-port BAR read all-ones while the device answers config reads and
     /// decodes I/O: what Xen returns for ports it does not grant the domain.
     IoAllOnes {
@@ -242,12 +251,12 @@ define_kinds! {
         port: u64,
         /// Command register after the device was enabled.
         command: u16,
-    } => "io-all-ones",
+    } => ("io-all-ones", Error),
     /// Dword 0 read through the real driver path.
     ReadProbe {
         /// The value.
         value: u32,
-    } => "read-ok",
+    } => ("read-ok", Info),
     /// The BAR passed every check.
     BarOk {
         /// Resource start.
@@ -258,7 +267,7 @@ define_kinds! {
         is64: bool,
         /// Prefetchable.
         prefetch: bool,
-    } => "ok",
+    } => ("ok", Info),
 }
 
 /// One finding: a kind plus the BAR it is about (`None`: the device).
@@ -271,39 +280,19 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// Severity of this finding.
+    /// Severity of this finding: its kind's, but for two cases that depend on more.
     pub fn severity(&self) -> Severity {
-        let rom = self.bar == Some(ROM_INDEX as u8);
         match self.kind {
-            Kind::NotXenPv
-            | Kind::InitialDomain
-            | Kind::NotPcifront
-            | Kind::Pcifront { .. }
-            | Kind::IoPorts { .. }
-            | Kind::ReadProbe { .. }
-            // Xen write-protects MSI-X tables and PBAs: expected, but worth knowing.
-            | Kind::XenReadOnly { .. }
-            | Kind::BarOk { .. } => Severity::Info,
-            Kind::DecodeOff { after_enable, .. } => {
-                if after_enable {
-                    Severity::Error
-                } else {
-                    Severity::Info
-                }
-            }
-            Kind::SizeInconsistent { .. }
-            | Kind::FlagMismatch { .. }
-            | Kind::SubPage { .. }
-            | Kind::SharedFrame { .. }
-            | Kind::ScratchFailed { .. }
-            | Kind::XenIncomplete { .. }
-            | Kind::BarReadFailed
-            | Kind::ScratchLeaked { .. } => Severity::Warning,
+            Kind::DecodeOff {
+                after_enable: true, ..
+            } => Severity::Error,
             // A ROM that cannot be used rarely stops a driver.
-            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. } if rom => {
+            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. }
+                if self.bar == Some(ROM_INDEX as u8) =>
+            {
                 Severity::Warning
             }
-            _ => Severity::Error,
+            _ => self.kind.variant_severity(),
         }
     }
 

@@ -8,7 +8,7 @@ use core::fmt::{self, Write};
 
 use super::bar::bar_name;
 use super::checks::{Finding, Findings, Kind, Severity, EBUSY, EINVAL, EPERM};
-use super::facts::{DeviceFacts, Run, Runs, Trial, Verdict, PAGE_SHIFT};
+use super::facts::{Config, Context, DeviceFacts, Run, Runs, Trial, Verdict, PAGE_SHIFT};
 
 /// A PCI address `dddd:bb:dd.f`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -640,7 +640,7 @@ fn write_json_verdict(w: &mut impl Write, v: &Verdict) -> fmt::Result {
     w.write_char('}')
 }
 
-/// Writes the whole report as one JSON object.
+/// Writes the whole report as one JSON object, on one line.
 pub fn write_json(
     w: &mut impl Write,
     facts: &DeviceFacts,
@@ -653,7 +653,25 @@ pub fn write_json(
         None => w.write_str("null")?,
     }
     write!(w, ",\"id\":\"{:04x}:{:04x}\",", m.vendor, m.device)?;
-    let c = &facts.ctx;
+    write_json_context(w, &facts.ctx)?;
+    write_json_task_cost(w, m)?;
+    write_json_registers(w, &facts.cfg)?;
+    write_json_resources(w, facts)?;
+    write_json_findings(w, facts, findings, m)?;
+    write!(
+        w,
+        ",\"summary\":{{\"verdict\":\"{}\",\"errors\":{},\"warnings\":{},\"info\":{},\"dropped\":{}}}}}",
+        verdict(findings),
+        findings.count(Severity::Error),
+        findings.count(Severity::Warning),
+        findings.count(Severity::Info),
+        findings.dropped
+    )?;
+    w.write_char('\n')
+}
+
+/// `"context":{...},`
+fn write_json_context(w: &mut impl Write, c: &Context) -> fmt::Result {
     write!(
         w,
         "\"context\":{{\"xen_pv\":{},\"dom0\":{},\"pcifront\":{},\"backend_domid\":",
@@ -667,9 +685,12 @@ pub fn write_json(
         w,
         ",\"ram_pages\":{},\"phys_bits\":{}}},",
         c.ram_pages, c.phys_bits
-    )?;
-    w.write_str("\"task\":{\"pid\":")?;
-    write!(w, "{},\"comm\":\"", m.pid)?;
+    )
+}
+
+/// `"task":{...},"cost":{...},`: who probed, and what the probe spent.
+fn write_json_task_cost(w: &mut impl Write, m: &Meta) -> fmt::Result {
+    write!(w, "\"task\":{{\"pid\":{},\"comm\":\"", m.pid)?;
     Json(&mut *w).write_str(m.comm())?;
     write!(
         w,
@@ -681,16 +702,25 @@ pub fn write_json(
         w,
         "\"phases_ns\":{{\"config\":{},\"context\":{},\"xen\":{}}}}},",
         p.config_ns, p.context_ns, p.xen_ns
-    )?;
+    )
+}
+
+/// `"config":{...},`: the registers as read.
+fn write_json_registers(w: &mut impl Write, cfg: &Config) -> fmt::Result {
     write!(
         w,
         "\"config\":{{\"command\":{},\"class_rev\":{},\"bars\":[",
-        facts.cfg.command, facts.cfg.class_rev
+        cfg.command, cfg.class_rev
     )?;
-    for (i, b) in facts.cfg.bars.iter().enumerate() {
+    for (i, b) in cfg.bars.iter().enumerate() {
         write!(w, "{}{}", if i > 0 { "," } else { "" }, b)?;
     }
-    write!(w, "],\"rom\":{}}},\"resources\":[", facts.cfg.rom)?;
+    write!(w, "],\"rom\":{}}},", cfg.rom)
+}
+
+/// `"resources":[...]`: each BAR's resource and Xen's verdict on it.
+fn write_json_resources(w: &mut impl Write, facts: &DeviceFacts) -> fmt::Result {
+    w.write_str("\"resources\":[")?;
     for (i, b) in facts.bars.iter().enumerate() {
         write!(
             w,
@@ -708,31 +738,32 @@ pub fn write_json(
         }
         w.write_char('}')?;
     }
-    w.write_str("],\"findings\":[")?;
-    for (n, f) in findings.iter().enumerate() {
+    w.write_char(']')
+}
+
+/// `,"findings":[...]`, each with its words.
+fn write_json_findings(
+    w: &mut impl Write,
+    facts: &DeviceFacts,
+    findings: &Findings,
+    m: &Meta,
+) -> fmt::Result {
+    w.write_str(",\"findings\":[")?;
+    for (n, finding) in findings.iter().enumerate() {
         write!(
             w,
             "{}{{\"severity\":\"{}\",\"code\":\"{}\",\"scope\":\"{}\",\"what\":\"",
             if n > 0 { "," } else { "" },
-            f.severity().as_str(),
-            f.code(),
-            scope(f)
+            finding.severity().as_str(),
+            finding.code(),
+            scope(finding)
         )?;
-        write_what(&mut Json(&mut *w), f)?;
+        write_what(&mut Json(&mut *w), finding)?;
         w.write_str("\",\"evidence\":\"")?;
-        write_evidence(&mut Json(&mut *w), f, facts)?;
+        write_evidence(&mut Json(&mut *w), finding, facts)?;
         w.write_str("\",\"fix\":\"")?;
-        write_fix(&mut Json(&mut *w), f, facts, m)?;
+        write_fix(&mut Json(&mut *w), finding, facts, m)?;
         w.write_str("\"}")?;
     }
-    write!(
-        w,
-        "],\"summary\":{{\"verdict\":\"{}\",\"errors\":{},\"warnings\":{},\"info\":{},\"dropped\":{}}}}}",
-        verdict(findings),
-        findings.count(Severity::Error),
-        findings.count(Severity::Warning),
-        findings.count(Severity::Info),
-        findings.dropped
-    )?;
-    w.write_char('\n')
+    w.write_char(']')
 }
