@@ -63,7 +63,7 @@ host-test:
 	cd host && cargo test --quiet
 
 fmt-check:
-	rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
+	rustfmt --edition 2021 --check src/*.rs src/diag/*.rs bench/*.rs
 	cd host && cargo fmt --check
 
 test:

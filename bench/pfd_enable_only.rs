@@ -7,6 +7,9 @@
 
 use kernel::{bindings, device::Core, pci, prelude::*, time};
 
+#[path = "../src/pci_raw.rs"]
+mod pci_raw;
+
 struct EnableOnly;
 
 kernel::pci_device_table!(
@@ -32,11 +35,10 @@ impl pci::Driver for EnableOnly {
     }
 
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, _this: Pin<&Self::Data<'bound>>) {
-        // `pci::Device` is `#[repr(transparent)]` over `Opaque<bindings::pci_dev>`.
-        let raw: *mut bindings::pci_dev = core::ptr::from_ref(pdev).cast_mut().cast();
-        // SAFETY: `raw` is the device being unbound, enabled by our probe; disabling it makes
-        // the next bind pay for a real enable again.
-        unsafe { bindings::pci_disable_device(raw) };
+        // `kernel::pci` has no `disable_device()`.
+        // SAFETY: the device being unbound, enabled by our probe; disabling it makes the next
+        // bind pay for a real enable again.
+        unsafe { bindings::pci_disable_device(pci_raw::raw(pdev)) };
     }
 }
 

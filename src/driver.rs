@@ -11,11 +11,13 @@
 //! - this file: module and PCI driver registration;
 //! - `probe.rs`: the probe flow (facts from config space, resources, p2m and Xen);
 //! - `diag/`: the pure checks and wording, also built and tested on the host (`host/`);
-//! - `xen.rs` + `xen_shim.c`: the Xen calls Rust cannot make directly.
+//! - `xen.rs` + `xen_shim.c`: the Xen calls Rust cannot make directly;
+//! - `pci_raw.rs`: the raw `pci_dev`, for the calls `kernel::pci` does not wrap.
 
 use kernel::{debugfs, device::Core, pci, prelude::*};
 
 pub mod diag;
+mod pci_raw;
 mod probe;
 mod xen;
 

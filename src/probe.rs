@@ -22,6 +22,7 @@ use crate::diag::{
     report::{self, Bdf, Meta, Phases},
     trial,
 };
+use crate::pci_raw::raw;
 use crate::xen;
 
 // `src/diag` is built on the host too, so it carries its own copies of these C constants; the
@@ -37,6 +38,13 @@ const _: () = {
     assert!(f::PCI_COMMAND_IO as u32 == bindings::PCI_COMMAND_IO);
     assert!(f::PCI_COMMAND_MEMORY as u32 == bindings::PCI_COMMAND_MEMORY);
     assert!(f::PAGE_SIZE == bindings::PAGE_SIZE as u64);
+    use crate::diag::checks as c;
+    assert!(c::EPERM == -(bindings::EPERM as i32));
+    assert!(c::ENOMEM == -(bindings::ENOMEM as i32));
+    assert!(c::EFAULT == -(bindings::EFAULT as i32));
+    assert!(c::EBUSY == -(bindings::EBUSY as i32));
+    assert!(c::ENODEV == -(bindings::ENODEV as i32));
+    assert!(c::EINVAL == -(bindings::EINVAL as i32));
 };
 
 /// What one probe found: the facts, the findings and how they were measured.
@@ -63,12 +71,6 @@ impl debugfs::Writer for ReportFile {
 pub(crate) struct Diagnosis {
     _report: Pin<KBox<debugfs::File<ReportFile>>>,
     _dir: debugfs::Dir,
-}
-
-/// The raw `struct pci_dev` behind a bound device.
-fn raw(pdev: &pci::Device<Core<'_>>) -> *mut bindings::pci_dev {
-    // `pci::Device` is `#[repr(transparent)]` over `Opaque<bindings::pci_dev>`.
-    core::ptr::from_ref(pdev).cast_mut().cast()
 }
 
 /// Config-space reads that keep the return code (the `kernel::pci` accessors drop it).
@@ -113,6 +115,8 @@ impl kernel::fmt::Display for SummaryLine<'_> {
     }
 }
 
+/// The guest's resources for BAR0-5 and the ROM, read from the `pci_dev` itself: the crate's
+/// `resource_start()`/`resource_len()` give neither the flags nor whether it is claimed.
 fn resources(pdev: *mut bindings::pci_dev) -> [Resource; NUM_RESOURCES] {
     let mut out = [Resource::default(); NUM_RESOURCES];
     for (i, r) in out.iter_mut().enumerate() {
@@ -130,6 +134,7 @@ fn resources(pdev: *mut bindings::pci_dev) -> [Resource; NUM_RESOURCES] {
     out
 }
 
+/// Who probed: pid and command name (`kernel::task` has no accessor for the name).
 fn task_meta(meta: &mut Meta) {
     let task = kernel::current!();
     meta.pid = task.pid();
@@ -251,6 +256,7 @@ fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut C
         }
     }
     facts.cfg.command = (cfg.dword(4) & 0xffff) as u16;
+    // `kernel::pci` has no `disable_device()`.
     // SAFETY: enabled above; every mapping of the read probe is gone.
     unsafe { bindings::pci_disable_device(raw(pdev)) };
 }

@@ -308,10 +308,16 @@ impl Finding {
     }
 }
 
-/// `-EPERM` as Xen returns it.
+/// `-EPERM` as Xen returns it (Xen's error numbers are Linux's).
 pub const EPERM: i32 = -1;
+/// `-ENOMEM`.
+pub const ENOMEM: i32 = -12;
+/// `-EFAULT`.
+pub const EFAULT: i32 = -14;
 /// `-EBUSY`.
 pub const EBUSY: i32 = -16;
+/// `-ENODEV`.
+pub const ENODEV: i32 = -19;
 /// `-EINVAL`.
 pub const EINVAL: i32 = -22;
 

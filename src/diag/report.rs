@@ -7,7 +7,9 @@
 use core::fmt::{self, Write};
 
 use super::bar::bar_name;
-use super::checks::{Finding, Findings, Kind, Severity, EBUSY, EINVAL, EPERM};
+use super::checks::{
+    Finding, Findings, Kind, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM,
+};
 use super::facts::{Config, Context, DeviceFacts, Run, Runs, Trial, Verdict, PAGE_SHIFT};
 
 /// A PCI address `dddd:bb:dd.f`.
@@ -121,9 +123,9 @@ fn errno_name(rc: i32) -> &'static str {
         EPERM => "-EPERM",
         EINVAL => "-EINVAL",
         EBUSY => "-EBUSY",
-        -12 => "-ENOMEM",
-        -14 => "-EFAULT",
-        -19 => "-ENODEV",
+        ENOMEM => "-ENOMEM",
+        EFAULT => "-EFAULT",
+        ENODEV => "-ENODEV",
         _ => "error",
     }
 }
