@@ -568,15 +568,7 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "the same 64-bit BAR with matching flags is fine",
-            setup: |f| {
-                f.cfg.bars = [0xc000_000c, 0x38, 0, 0, 0, 0];
-                f.bars[0].res = mem_res(
-                    0x38_c000_0000,
-                    0x1000_0000,
-                    IORESOURCE_MEM | IORESOURCE_PREFETCH | IORESOURCE_MEM_64,
-                );
-                f.bars[0].verdict = None;
-            },
+            setup: with_64bit_bar0_not_asked,
             findings: &[PCIFRONT, OK0],
             at: OK0,
             kind: Kind::BarOk {
@@ -1315,21 +1307,7 @@ fn several_problems_on_one_bar_no_ok() {
 
 #[test]
 fn findings_capacity_drops_the_rest() {
-    // Six sub-page BARs in one frame: each shares it with five others.
-    let mut f = healthy();
-    for i in 0..6 {
-        let start = 0xfeb0_0000 + 0x100 * i as u64;
-        f.cfg.bars[i] = start as u32;
-        f.bars[i] = BarFacts {
-            res: Resource {
-                claimed: false,
-                ..mem_res(start, 0x100, IORESOURCE_MEM)
-            },
-            ram_overlap: true,
-            read_probe: Some(u32::MAX),
-            ..BarFacts::default()
-        };
-    }
+    let mut f = six_sub_page_bars();
     f.cfg.command = 0;
     let out = check(&f);
     // pcifront + decode-off + 6 * (unclaimed, sub-page, 5 shared, ram, read-all-ones) = 56.

@@ -247,13 +247,7 @@ fn healthy_lines_exact() {
 #[test]
 fn ok_line_64bit_prefetch_not_asked() {
     let mut f = healthy();
-    f.cfg.bars = [0xc000_000c, 0x38, 0, 0, 0, 0];
-    f.bars[0].res = mem_res(
-        0x38_c000_0000,
-        0x1000_0000,
-        IORESOURCE_MEM | IORESOURCE_MEM_64 | IORESOURCE_PREFETCH,
-    );
-    f.bars[0].verdict = None;
+    with_64bit_bar0_not_asked(&mut f);
     let out = check(&f);
     let ok = out.find("ok").unwrap();
     assert_eq!(
@@ -1439,18 +1433,7 @@ fn json_matches_lines_for_every_catalogue_device() {
 
 #[test]
 fn json_reports_dropped_findings() {
-    let mut f = healthy();
-    for i in 0..6 {
-        let start = 0xfeb0_0000 + 0x100 * i as u64;
-        f.cfg.bars[i] = start as u32;
-        f.bars[i] = BarFacts {
-            res: mem_res(start, 0x100, IORESOURCE_MEM),
-            ram_overlap: true,
-            read_probe: Some(u32::MAX),
-            ..BarFacts::default()
-        };
-        f.bars[i].res.claimed = false;
-    }
+    let f = six_sub_page_bars();
     let out = check(&f);
     assert!(out.dropped > 0);
     let j = json_report(&f, &out, &meta());

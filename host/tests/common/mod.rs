@@ -287,3 +287,35 @@ pub fn healthy_at_top() -> DeviceFacts {
     };
     f
 }
+
+/// `healthy()` with six sub-page BARs in one frame, unclaimed, in guest RAM and reading
+/// all-ones: each shares the frame with five others, more findings than a report keeps.
+pub fn six_sub_page_bars() -> DeviceFacts {
+    let mut f = healthy();
+    for i in 0..6 {
+        let start = 0xfeb0_0000 + 0x100 * i as u64;
+        f.cfg.bars[i] = start as u32;
+        f.bars[i] = BarFacts {
+            res: Resource {
+                claimed: false,
+                ..mem_res(start, 0x100, IORESOURCE_MEM)
+            },
+            ram_overlap: true,
+            read_probe: Some(u32::MAX),
+            ..BarFacts::default()
+        };
+    }
+    f
+}
+
+/// Gives `healthy()`'s BAR0 the shape of a 256 MiB 64-bit prefetchable BAR above 4 GiB that Xen was not asked
+/// about.
+pub fn with_64bit_bar0_not_asked(f: &mut DeviceFacts) {
+    f.cfg.bars = [0xc000_000c, 0x38, 0, 0, 0, 0];
+    f.bars[0].res = mem_res(
+        0x38_c000_0000,
+        0x1000_0000,
+        IORESOURCE_MEM | IORESOURCE_PREFETCH | IORESOURCE_MEM_64,
+    );
+    f.bars[0].verdict = None;
+}
