@@ -363,12 +363,12 @@ impl Default for Findings {
 
 impl Findings {
     fn push(&mut self, bar: Option<u8>, kind: Kind) {
-        let f = Finding { bar, kind };
-        if f.severity() != Severity::Info {
+        let finding = Finding { bar, kind };
+        if finding.severity() != Severity::Info {
             self.problems += 1;
         }
         if self.len < MAX_FINDINGS {
-            self.items[self.len] = Some(f);
+            self.items[self.len] = Some(finding);
             self.len += 1;
         } else {
             self.dropped += 1;
@@ -389,12 +389,14 @@ impl Findings {
 
     /// Number of findings of a severity.
     pub fn count(&self, sev: Severity) -> usize {
-        self.iter().filter(|f| f.severity() == sev).count()
+        self.iter()
+            .filter(|finding| finding.severity() == sev)
+            .count()
     }
 
     /// First finding with this code, if any.
     pub fn find(&self, code: &str) -> Option<&Finding> {
-        self.iter().find(|f| f.code() == code)
+        self.iter().find(|finding| finding.code() == code)
     }
 
     /// Number of findings.
@@ -464,16 +466,16 @@ fn check_verdict(idx: Option<u8>, v: &Verdict, out: &mut Findings) {
 /// path's `pci_request_region()` needs that), config space still answers, and for a memory
 /// BAR Xen mapped its first frame, the only page the probe maps. The read itself is then one
 /// more fact for [`check_into`].
-pub fn read_probe_safe(f: &DeviceFacts, i: usize) -> bool {
-    let bf = &f.bars[i];
+pub fn read_probe_safe(facts: &DeviceFacts, i: usize) -> bool {
+    let bf = &facts.bars[i];
     let res = &bf.res;
     // `ioread32` of dword 0 needs 4 bytes (or ports) of the BAR.
     let usable = i < ROM_INDEX
         && res.len() >= 4
         && res.claimed
         && res.flags & IORESOURCE_UNSET == 0
-        && f.cfg.class_rev != u32::MAX;
-    let bar = decode_all(&f.cfg)[i];
+        && facts.cfg.class_rev != u32::MAX;
+    let bar = decode_all(&facts.cfg)[i];
     match bar.kind {
         BarKind::Io => usable && res.flags & IORESOURCE_IO != 0,
         _ if bar.is_mem() => {
@@ -490,16 +492,16 @@ pub fn read_probe_safe(f: &DeviceFacts, i: usize) -> bool {
 ///
 /// Host-only convenience: it returns 1.5 KiB by value, so the module uses [`check_into`].
 #[cfg(not(MODULE))]
-pub fn check(f: &DeviceFacts) -> Findings {
+pub fn check(facts: &DeviceFacts) -> Findings {
     let mut out = Findings::default();
-    check_into(f, &mut out);
+    check_into(facts, &mut out);
     out
 }
 
 /// Like [`check`], but fills `out` in place (the kernel keeps it on the heap, not the stack).
-pub fn check_into(f: &DeviceFacts, out: &mut Findings) {
+pub fn check_into(facts: &DeviceFacts, out: &mut Findings) {
     out.clear();
-    let ctx = &f.ctx;
+    let ctx = &facts.ctx;
 
     if ctx.initial_domain {
         out.push(None, Kind::InitialDomain);
@@ -517,69 +519,69 @@ pub fn check_into(f: &DeviceFacts, out: &mut Findings) {
         );
     }
 
-    if f.cfg.class_rev == u32::MAX {
+    if facts.cfg.class_rev == u32::MAX {
         out.push(
             None,
             Kind::DeviceGone {
-                class_rev: f.cfg.class_rev,
+                class_rev: facts.cfg.class_rev,
             },
         );
     }
-    if let Some(rc) = f.restore_failed {
+    if let Some(rc) = facts.restore_failed {
         out.push(None, Kind::ScratchLeaked { rc });
     }
-    if f.cfg.read_errors > 0 {
+    if facts.cfg.read_errors > 0 {
         out.push(
             None,
             Kind::ConfigReadErrors {
-                count: f.cfg.read_errors,
+                count: facts.cfg.read_errors,
             },
         );
     }
 
-    let bars = decode_all(&f.cfg);
+    let bars = decode_all(&facts.cfg);
     let any_mem = bars.iter().any(|b| b.is_mem() && b.kind != BarKind::Rom);
-    let probed = f.bars.iter().any(|b| b.read_probe.is_some());
-    if any_mem && f.cfg.command & PCI_COMMAND_MEMORY == 0 && f.cfg.class_rev != u32::MAX {
+    let probed = facts.bars.iter().any(|b| b.read_probe.is_some());
+    if any_mem && facts.cfg.command & PCI_COMMAND_MEMORY == 0 && facts.cfg.class_rev != u32::MAX {
         out.push(
             None,
             Kind::DecodeOff {
-                command: f.cfg.command,
+                command: facts.cfg.command,
                 after_enable: probed,
             },
         );
     }
 
     for (i, bar) in bars.iter().enumerate() {
-        check_bar(f, &bars, i, bar, out);
+        check_bar(facts, &bars, i, bar, out);
     }
 }
 
 /// One BAR: its register, then its resource, then what applies to its kind.
 fn check_bar(
-    f: &DeviceFacts,
+    facts: &DeviceFacts,
     bars: &[Bar; NUM_RESOURCES],
     i: usize,
     bar: &Bar,
     out: &mut Findings,
 ) {
     let idx = Some(i as u8);
-    let res = &f.bars[i].res;
+    let res = &facts.bars[i].res;
     let before = out.problems;
     if bar.kind == BarKind::Upper64 {
         return;
     }
-    if register_unread(f, i, bar) {
+    if register_unread(facts, i, bar) {
         // Nothing is known of the register; the guest's resource can still be checked.
         out.push(idx, Kind::BarReadFailed);
         if res.flags & IORESOURCE_IO != 0 && !res.is_empty() {
-            check_io(f, i, out);
+            check_io(facts, i, out);
         } else if res.flags & IORESOURCE_MEM != 0 && !res.is_empty() {
-            check_memory(f, bars, i, out);
+            check_memory(facts, bars, i, out);
         }
         return;
     }
-    if !check_register(f, i, bar, out) {
+    if !check_register(facts, i, bar, out) {
         return;
     }
     if res.is_empty() {
@@ -596,10 +598,10 @@ fn check_bar(
     }
     check_resource(i, bar, res, out);
     if bar.kind == BarKind::Io {
-        check_io(f, i, out);
+        check_io(facts, i, out);
         return;
     }
-    check_memory(f, bars, i, out);
+    check_memory(facts, bars, i, out);
     if out.problems == before {
         let (start, len) = (res.start, res.len());
         let (is64, prefetch) = (bar.is_64(), bar.prefetch);
@@ -616,25 +618,25 @@ fn check_bar(
 }
 
 /// The read of BAR `i`'s register, or of the upper half of a 64-bit one, failed.
-fn register_unread(f: &DeviceFacts, i: usize, bar: &Bar) -> bool {
-    let failed = |j: usize| f.cfg.bars_failed & (1 << j) != 0;
+fn register_unread(facts: &DeviceFacts, i: usize, bar: &Bar) -> bool {
+    let failed = |j: usize| facts.cfg.bars_failed & (1 << j) != 0;
     failed(i) || (bar.is_64() && i + 1 < ROM_INDEX && failed(i + 1))
 }
 
 /// The BAR register alone. Returns whether there is a BAR to check further.
-fn check_register(f: &DeviceFacts, i: usize, bar: &Bar, out: &mut Findings) -> bool {
+fn check_register(facts: &DeviceFacts, i: usize, bar: &Bar, out: &mut Findings) -> bool {
     let idx = Some(i as u8);
     match bar.kind {
         BarKind::Upper64 => return false,
         BarKind::AllOnes => {
             // With the whole device gone, one device-level finding says it all.
-            if f.cfg.class_rev != u32::MAX {
+            if facts.cfg.class_rev != u32::MAX {
                 out.push(idx, Kind::BarAllOnes);
             }
             return false;
         }
         BarKind::Unused => {
-            let len = f.bars[i].res.len();
+            let len = facts.bars[i].res.len();
             if len > 0 && i != ROM_INDEX {
                 out.push(idx, Kind::BarHidden { len });
             }
@@ -699,12 +701,12 @@ fn check_resource(i: usize, bar: &Bar, res: &Resource, out: &mut Findings) {
 }
 
 /// An I/O-port BAR: its ports, and what the read probe read from the first one.
-fn check_io(f: &DeviceFacts, i: usize, out: &mut Findings) {
+fn check_io(facts: &DeviceFacts, i: usize, out: &mut Findings) {
     let idx = Some(i as u8);
-    let bf = &f.bars[i];
+    let bf = &facts.bars[i];
     let (start, len) = (bf.res.start, bf.res.len());
     out.push(idx, Kind::IoPorts { start, len });
-    let command = f.cfg.command;
+    let command = facts.cfg.command;
     match bf.read_probe {
         // All-ones from a device that does not decode I/O says nothing about Xen.
         Some(u32::MAX) if command & PCI_COMMAND_IO == 0 => out.push(idx, Kind::ReadProbeAllOnes),
@@ -722,16 +724,16 @@ fn check_io(f: &DeviceFacts, i: usize, out: &mut Findings) {
 
 /// A memory BAR: page granularity, frames shared with other BARs, address width, RAM, the
 /// p2m, Xen's verdict, the read probe.
-fn check_memory(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
+fn check_memory(facts: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
     let idx = Some(i as u8);
-    let bf = &f.bars[i];
+    let bf = &facts.bars[i];
     let res = &bf.res;
     let (start, end, len) = (res.start, res.end, res.len());
     if start % PAGE_SIZE != 0 || len % PAGE_SIZE != 0 {
         out.push(idx, Kind::SubPage { start, len });
     }
-    check_shared_frames(f, bars, i, out);
-    let bits = f.ctx.phys_bits;
+    check_shared_frames(facts, bars, i, out);
+    let bits = facts.ctx.phys_bits;
     if bits > 0 && bits < 64 && end >> bits != 0 {
         out.push(idx, Kind::BeyondPhysBits { end, bits });
     }
@@ -769,11 +771,16 @@ fn check_memory(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mu
 }
 
 /// One finding per other memory BAR whose frames overlap BAR `i`'s (first shared pfn).
-fn check_shared_frames(f: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
-    let res = &f.bars[i].res;
+fn check_shared_frames(
+    facts: &DeviceFacts,
+    bars: &[Bar; NUM_RESOURCES],
+    i: usize,
+    out: &mut Findings,
+) {
+    let res = &facts.bars[i].res;
     let (first, last) = pfn_span(res);
     for (j, other) in bars.iter().enumerate() {
-        let ores = &f.bars[j].res;
+        let ores = &facts.bars[j].res;
         if j == i || !other.is_mem() || ores.is_empty() || ores.flags & IORESOURCE_MEM == 0 {
             continue;
         }

@@ -131,8 +131,8 @@ fn errno_name(rc: i32) -> &'static str {
 }
 
 /// The guest-visible name of the finding's scope: `BAR0`..`ROM`, or `device`.
-pub fn scope(f: &Finding) -> &'static str {
-    match f.bar {
+pub fn scope(finding: &Finding) -> &'static str {
+    match finding.bar {
         Some(i) => bar_name(i),
         None => "device",
     }
@@ -151,8 +151,8 @@ impl fmt::Display for Dom0Bdf<'_> {
 }
 
 /// Writes what the finding means.
-pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
-    match f.kind {
+pub fn write_what(w: &mut impl Write, finding: &Finding) -> fmt::Result {
+    match finding.kind {
         Kind::NotXenPv => w.write_str("not a Xen PV guest: Xen permission checks skipped, generic BAR checks only"),
         Kind::InitialDomain => w.write_str("running in dom0 (the initial domain): the device is not passed through, Xen checks skipped"),
         Kind::NotPcifront => w.write_str("Xen PV guest, but the device is not behind xen-pcifront: Xen checks still run"),
@@ -197,11 +197,11 @@ pub fn write_what(w: &mut impl Write, f: &Finding) -> fmt::Result {
 }
 
 /// Writes the evidence: raw values behind the finding.
-pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> fmt::Result {
-    let i = f.bar.map(usize::from);
+pub fn write_evidence(w: &mut impl Write, finding: &Finding, facts: &DeviceFacts) -> fmt::Result {
+    let i = finding.bar.map(usize::from);
     let raw = |w: &mut dyn Write| raw_register(w, facts, i);
     let res_flags = i.map(|i| facts.bars[i].res.flags).unwrap_or(0);
-    match f.kind {
+    match finding.kind {
         Kind::NotXenPv | Kind::InitialDomain | Kind::NotPcifront => {
             let c = &facts.ctx;
             let (pv, dom0, front) = (c.xen_pv, c.initial_domain, c.pcifront);
@@ -266,7 +266,7 @@ pub fn write_evidence(w: &mut impl Write, f: &Finding, facts: &DeviceFacts) -> f
         | Kind::ReadProbeAllOnes
         | Kind::IoAllOnes { .. }
         | Kind::ReadProbe { .. }
-        | Kind::BarOk { .. } => xen_evidence(w, f.kind, facts, i),
+        | Kind::BarOk { .. } => xen_evidence(w, finding.kind, facts, i),
     }
 }
 
@@ -446,13 +446,18 @@ fn write_verdict(w: &mut impl Write, v: Option<&Verdict>) -> fmt::Result {
 }
 
 /// Writes the fix: the xl.cfg option, dom0 setting or command to use. Empty if none.
-pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta) -> fmt::Result {
+pub fn write_fix(
+    w: &mut impl Write,
+    finding: &Finding,
+    facts: &DeviceFacts,
+    m: &Meta,
+) -> fmt::Result {
     let d = Dom0Bdf(m);
-    let res = f
+    let res = finding
         .bar
         .map(|i| facts.bars[usize::from(i)].res)
         .unwrap_or_default();
-    match f.kind {
+    match finding.kind {
         Kind::DeviceGone { .. } | Kind::BarAllOnes => write!(w, "on dom0: lspci -vv -s {d} (power state, presence) and xl pci-list <domain>; re-attach with xl pci-detach/pci-attach"),
         Kind::ConfigReadErrors { .. } | Kind::BarReadFailed => w.write_str("look for 'pciback not responding' in this guest's log and for pciback errors in dom0's dmesg"),
         Kind::DecodeOff { after_enable: true, .. } => write!(w, "pciback did not enable the device: on dom0 check dmesg for xen-pciback errors, or set permissive=1 for {d} in the pci= entry"),
@@ -471,7 +476,7 @@ pub fn write_fix(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta)
         Kind::XenRefused { rc: EBUSY, .. } => write!(w, "the BAR address collides with RAM in the host's view: check /proc/iomem on dom0 and dom0's assignment of {d}"),
         Kind::XenRefused { pfn, .. } => {
             write!(w, "pass the device with pci=['{d}'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or grant the refused frames: iomem=[")?;
-            write_iomem(w, bar_verdict(facts, f.bar.map(usize::from)), res, pfn)?;
+            write_iomem(w, bar_verdict(facts, finding.bar.map(usize::from)), res, pfn)?;
             w.write_str("] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Memory)")
         }
         Kind::ScratchLeaked { .. } => w.write_str("nothing to do for the device; reboot the guest to get the pages back, and report it with this guest's log and xl dmesg from dom0"),
@@ -522,16 +527,27 @@ pub fn write_iomem_entries(
 }
 
 /// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds).
-pub fn write_line(w: &mut impl Write, f: &Finding, facts: &DeviceFacts, m: &Meta) -> fmt::Result {
-    write!(w, "{} {} {}: ", f.severity().as_str(), f.code(), scope(f))?;
-    write_what(w, f)?;
+pub fn write_line(
+    w: &mut impl Write,
+    finding: &Finding,
+    facts: &DeviceFacts,
+    m: &Meta,
+) -> fmt::Result {
+    write!(
+        w,
+        "{} {} {}: ",
+        finding.severity().as_str(),
+        finding.code(),
+        scope(finding)
+    )?;
+    write_what(w, finding)?;
     w.write_str("; evidence: ")?;
-    write_evidence(w, f, facts)?;
+    write_evidence(w, finding, facts)?;
     let mut probe = Probe(false);
-    write_fix(&mut probe, f, facts, m)?;
+    write_fix(&mut probe, finding, facts, m)?;
     if probe.0 {
         w.write_str("; fix: ")?;
-        write_fix(w, f, facts, m)?;
+        write_fix(w, finding, facts, m)?;
     }
     Ok(())
 }
@@ -567,7 +583,10 @@ pub fn write_summary(w: &mut impl Write, findings: &Findings, m: &Meta) -> fmt::
         findings.count(Severity::Warning),
         findings.count(Severity::Info)
     )?;
-    if let Some(first) = findings.iter().find(|f| f.severity() == Severity::Error) {
+    if let Some(first) = findings
+        .iter()
+        .find(|finding| finding.severity() == Severity::Error)
+    {
         write!(w, "; first error: {} {}", first.code(), scope(first))?;
     }
     write!(
