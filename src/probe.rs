@@ -339,8 +339,8 @@ pub(crate) fn diagnose(
 
     let xc = xen::context(raw);
     rep.facts.ctx = xc.ctx;
-    for (f, r) in rep.facts.bars.iter_mut().zip(resources(raw)) {
-        f.res = r;
+    for (bf, res) in rep.facts.bars.iter_mut().zip(resources(raw)) {
+        bf.res = res;
     }
     let t_context = t0.elapsed();
 
