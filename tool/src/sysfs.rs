@@ -5,10 +5,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// `IORESOURCE_IO` and `IORESOURCE_MEM` (include/linux/ioport.h), as sysfs prints them.
-pub const IORESOURCE_IO: u64 = 0x100;
-/// Memory resource flag.
-pub const IORESOURCE_MEM: u64 = 0x200;
+use pcifront_diag_core::diag::facts::Resource;
+/// `IORESOURCE_IO` and `IORESOURCE_MEM`, as sysfs prints them: the module's own copies.
+pub use pcifront_diag_core::diag::facts::{IORESOURCE_IO, IORESOURCE_MEM};
 
 /// One BAR or the ROM as dom0 assigned it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,9 +36,16 @@ impl Bar {
         self.flags & IORESOURCE_MEM != 0
     }
 
-    /// First and last machine frame.
+    /// First and last machine frame, counted as the module counts a resource's frames.
     pub fn frames(&self) -> (u64, u64) {
-        (self.start >> 12, self.end >> 12)
+        let res = Resource {
+            start: self.start,
+            end: self.end,
+            flags: self.flags,
+            claimed: true,
+        };
+        let (first, count) = res.frames();
+        (first, first + count.saturating_sub(1))
     }
 }
 
