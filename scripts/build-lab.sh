@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Assemble the lab's boot inputs under out/lab/:
-#   xen         Debian's Xen 4.20 hypervisor (same version as the dom0 toolstack)
+#   xen         Debian's Xen hypervisor ($XEN_VER) (same version as the dom0 toolstack)
 #   bzImage     the reference kernel (dom0 and domU)
 #   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, the
 #               pcifront-diag command (tool/) and its image (make image), domU
@@ -25,11 +25,11 @@ mkdir -p "$out"
 image=$(KDIR=$obj IMAGE_OUT=$out/image "$TOP/scripts/build-image.sh" | tail -n1)
 xen=$CACHE/xen/xen-$xenver
 if [ ! -f "$xen" ]; then
-	deb=$(fetch_deb "xen-hypervisor-4.20-amd64=$xenver")
+	deb=$(fetch_deb "xen-hypervisor-$XEN_VER-amd64=$xenver")
 	tmp=$(mktemp -d)
 	dpkg-deb -x "$deb" "$tmp"
 	mkdir -p "$CACHE/xen"
-	zcat "$tmp"/boot/xen-4.20-amd64.gz >"$xen.tmp" && mv "$xen.tmp" "$xen"
+	zcat "$tmp/boot/xen-$XEN_VER-amd64.gz" >"$xen.tmp" && mv "$xen.tmp" "$xen"
 	rm -rf "$tmp"
 fi
 cp "$xen" "$out/xen"

@@ -10,7 +10,9 @@ DEBS=$CACHE/debs
 mkdir -p "$CACHE" "$DEBS"
 
 KVER_PKG=linux-source-7.3
-XEN_PKGS="xen-hypervisor-4.20-amd64 xen-utils-4.20"
+# Debian's Xen (trixie): hypervisor and toolstack of the same version.
+XEN_VER=4.20
+XEN_PKGS="xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER"
 # Debian's stock kernel the module is packaged for (scripts/debian-kbuild.sh):
 # the ABI release of linux-image-<release>-<flavour>, and its flavours.
 DEB_KREL=${DEB_KREL:-7.3.4+deb13}

@@ -75,14 +75,20 @@ CFG
 	lab "domU ready ($(cut -d' ' -f1 /proc/uptime) s)"
 }
 
+# assignable <dom0 BDF>: bind the device to pciback (xl pci-assignable-add)
+# unless an earlier domain of the scenario left it so; fails, with a LAB
+# line, if xl refuses.
+assignable() {
+	if ! xl pci-assignable-list | awk -v d="$1" '$1 == d { f = 1 } END { exit !f }'; then
+		xl pci-assignable-add "$1" || { lab "xl pci-assignable-add $1 failed"; return 1; }
+	fi
+}
+
 # attach <dom0 BDF> <guest BDF>: hand the device to pciback, hot-plug it into
 # the running domU (after pcifront is up: no xenbus state-reset race) and wait
 # until the guest's PCI core has added it.
 attach() {
-	# An earlier domain of the scenario may have left it assignable already.
-	if ! xl pci-assignable-list | awk -v d="$1" '$1 == d { f = 1 } END { exit !f }'; then
-		xl pci-assignable-add "$1" || { lab "xl pci-assignable-add $1 failed"; return 1; }
-	fi
+	assignable "$1" || return 1
 	xl pci-attach "$DOMU" "$1" || return 1
 	domu wait_dev "$2"
 }
@@ -116,8 +122,8 @@ bar_of() {
 iomem_perm() {
 	set -- "$1" "$2" "$3" "${4:-0}" "${5:-all}" $(bar_of "$1" "$2")
 	python3 - "$DOMID" "$6" "$7" "$3" "$4" "$5" <<'PY'
-import sys
-sys.path.insert(0, "/usr/lib/xen-4.20/lib/python")
+import glob, sys
+sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
 import xen.lowlevel.xc as xc
 dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
 first = (start >> 12) + int(sys.argv[5], 0)
@@ -137,8 +143,8 @@ revoke_bar() { iomem_perm "$1" "$2" 0; }
 ioport_perm() {
 	set -- "$1" "$2" "$3" $(bar_of "$1" "$2")
 	python3 - "$DOMID" "$4" "$5" "$3" <<'PY'
-import sys
-sys.path.insert(0, "/usr/lib/xen-4.20/lib/python")
+import glob, sys
+sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
 import xen.lowlevel.xc as xc
 dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
 xc.xc().domain_ioport_permission(dom, start, end - start + 1, allow)

@@ -12,7 +12,7 @@ pfd "check hvm.cfg" check /tmp/hvm.cfg
 guest_cfg /tmp/nopci.cfg
 pfd "check nopci.cfg" check /tmp/nopci.cfg
 guest_cfg /tmp/web.cfg "pci = ['0000:00:04.0']"
-xl pci-assignable-add 0000:00:04.0
+assignable 0000:00:04.0 || exit 1
 pfd "check --timeout 2 web.cfg" check /tmp/web.cfg --timeout 2
 no_leftovers
 # Ctrl-C (SIGINT to the command) once the temporary domain exists.
@@ -40,7 +40,7 @@ rc=$?
 sed 's/^/pfd| /' /tmp/gone.out
 lab "pcifront-diag check web.cfg, device gone: exit $rc"
 no_leftovers
-xl pci-assignable-add 0000:00:04.0
+assignable 0000:00:04.0 || exit 1
 # A running domain holds the device.
 create_domu || exit 1
 attach 00:04.0 0000:00:00.0 || exit 1

@@ -3,6 +3,6 @@
 # The command is quiet while the image runs: longer silence allowed.
 # lab-stall: 240
 guest_cfg /tmp/web.cfg "pci = ['0000:00:06.0']"
-xl pci-assignable-add 0000:00:06.0
+assignable 0000:00:06.0 || exit 1
 pfd "check web.cfg" check /tmp/web.cfg
 no_leftovers
