@@ -9,9 +9,6 @@ use pcifront_diag_core::diag::checks::{
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::verdict;
 
-const EPERM: Trial = Trial::Refused(-1);
-const EBUSY: Trial = Trial::Refused(-16);
-
 /// The one finding with this code and scope.
 fn only_at<'a>(f: &'a Findings, code: &str, bar: Option<u8>) -> &'a Finding {
     let all: Vec<&Finding> = f
@@ -229,7 +226,7 @@ fn cases() -> Vec<Case> {
             setup: |f| f.restore_failed = Some(-1),
             findings: &[PCIFRONT, ("scratch-leaked", None), OK0],
             at: ("scratch-leaked", None),
-            kind: Kind::ScratchLeaked { rc: -1 },
+            kind: Kind::ScratchLeaked { rc: EPERM },
             severity: Warning,
             verdict: "WARN",
         },
@@ -735,7 +732,7 @@ fn cases() -> Vec<Case> {
             at: ("xen-eperm", Some(0)),
             kind: Kind::XenRefused {
                 pfn: 0xfea00,
-                rc: -1,
+                rc: EPERM,
                 refused: 256,
                 tested: 256,
                 frames: 256,
@@ -748,7 +745,7 @@ fn cases() -> Vec<Case> {
             setup: |f| {
                 *f = healthy_with(|i| {
                     if (0x80..0x90).contains(&i) {
-                        EPERM
+                        DENIED
                     } else {
                         Trial::Mapped
                     }
@@ -758,7 +755,7 @@ fn cases() -> Vec<Case> {
             at: ("xen-eperm", Some(0)),
             kind: Kind::XenRefused {
                 pfn: 0xfea80,
-                rc: -1,
+                rc: EPERM,
                 refused: 16,
                 tested: 256,
                 frames: 256,
@@ -770,8 +767,8 @@ fn cases() -> Vec<Case> {
             name: "two holes with different codes: the first one names the finding",
             setup: |f| {
                 *f = healthy_with(|i| match i {
-                    0x10..=0x1f => EBUSY,
-                    0x80 => EPERM,
+                    0x10..=0x1f => BUSY,
+                    0x80 => DENIED,
                     _ => Trial::Mapped,
                 })
             },
@@ -779,7 +776,7 @@ fn cases() -> Vec<Case> {
             at: ("xen-ebusy", Some(0)),
             kind: Kind::XenRefused {
                 pfn: 0xfea10,
-                rc: -16,
+                rc: EBUSY,
                 refused: 17,
                 tested: 256,
                 frames: 256,
@@ -789,12 +786,14 @@ fn cases() -> Vec<Case> {
         },
         Case {
             name: "a sampled BAR: counts are of the tested frames",
-            setup: |f| f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, BAR0_FRAMES, 64, |_| EPERM)),
+            setup: |f| {
+                f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, BAR0_FRAMES, 64, |_| DENIED))
+            },
             findings: &[PCIFRONT, ("xen-eperm", Some(0))],
             at: ("xen-eperm", Some(0)),
             kind: Kind::XenRefused {
                 pfn: 0xfea00,
-                rc: -1,
+                rc: EPERM,
                 refused: 52,
                 tested: 52,
                 frames: 256,
@@ -832,7 +831,7 @@ fn cases() -> Vec<Case> {
             findings: &[PCIFRONT, ("xen-incomplete", Some(0))],
             at: ("xen-incomplete", Some(0)),
             kind: Kind::XenIncomplete {
-                rc: -14,
+                rc: EFAULT,
                 tested: 64,
                 frames: 256,
             },
@@ -844,7 +843,7 @@ fn cases() -> Vec<Case> {
             setup: |f| {
                 let answer = |i| {
                     if (0x10..0x20).contains(&i) {
-                        EPERM
+                        DENIED
                     } else {
                         Trial::Mapped
                     }
@@ -860,7 +859,7 @@ fn cases() -> Vec<Case> {
             at: ("xen-eperm", Some(0)),
             kind: Kind::XenRefused {
                 pfn: 0xfea10,
-                rc: -1,
+                rc: EPERM,
                 refused: 16,
                 tested: 64,
                 frames: 256,
@@ -876,7 +875,7 @@ fn cases() -> Vec<Case> {
             },
             findings: &[PCIFRONT, ("scratch-failed", Some(0))],
             at: ("scratch-failed", Some(0)),
-            kind: Kind::ScratchFailed { rc: -12 },
+            kind: Kind::ScratchFailed { rc: ENOMEM },
             severity: Warning,
             verdict: "WARN",
         },
@@ -1018,7 +1017,7 @@ fn scratch_leaked_is_device_wide_and_ordered() {
     );
     assert_eq!(
         only(&out, "scratch-leaked").kind,
-        Kind::ScratchLeaked { rc: -22 }
+        Kind::ScratchLeaked { rc: EINVAL }
     );
 }
 
@@ -1183,11 +1182,11 @@ fn severity_and_code_table() {
             ),
             ("p2m-not-identity", Error),
         ),
-        (sev(b0, refused(-1)), ("xen-eperm", Error)),
-        (sev(b0, refused(-22)), ("xen-einval", Error)),
-        (sev(b0, refused(-16)), ("xen-ebusy", Error)),
-        (sev(b0, refused(-95)), ("xen-refused", Error)),
-        (sev(Some(6), refused(-1)), ("xen-eperm", Error)),
+        (sev(b0, refused(EPERM)), ("xen-eperm", Error)),
+        (sev(b0, refused(EINVAL)), ("xen-einval", Error)),
+        (sev(b0, refused(EBUSY)), ("xen-ebusy", Error)),
+        (sev(b0, refused(EOPNOTSUPP)), ("xen-refused", Error)),
+        (sev(Some(6), refused(EPERM)), ("xen-eperm", Error)),
         (
             sev(b0, Kind::XenReadOnly { pfn: 0, count: 1 }),
             ("xen-read-only", Info),
@@ -1196,7 +1195,7 @@ fn severity_and_code_table() {
             sev(
                 b0,
                 Kind::XenIncomplete {
-                    rc: -14,
+                    rc: EFAULT,
                     tested: 0,
                     frames: 1,
                 },
@@ -1204,11 +1203,11 @@ fn severity_and_code_table() {
             ("xen-incomplete", Warning),
         ),
         (
-            sev(None, Kind::ScratchLeaked { rc: -1 }),
+            sev(None, Kind::ScratchLeaked { rc: EPERM }),
             ("scratch-leaked", Warning),
         ),
         (
-            sev(b0, Kind::ScratchFailed { rc: -12 }),
+            sev(b0, Kind::ScratchFailed { rc: ENOMEM }),
             ("scratch-failed", Warning),
         ),
         (
@@ -1258,7 +1257,7 @@ fn several_problems_on_one_bar_no_ok() {
         if (1..=2).contains(&i) {
             Trial::ReadOnly
         } else {
-            EPERM
+            DENIED
         }
     });
     f.bars[0].ram_overlap = true;
@@ -1287,7 +1286,7 @@ fn several_problems_on_one_bar_no_ok() {
         only(&out, "xen-eperm").kind,
         Kind::XenRefused {
             pfn: 0xfea00,
-            rc: -1,
+            rc: EPERM,
             refused: 254,
             tested: 256,
             frames: 256
@@ -1394,13 +1393,13 @@ fn read_probe_safe_only_where_a_driver_could_read() {
         },
         SafeCase {
             name: "first frame granted, the rest refused: the probe maps one page",
-            setup: |f| *f = healthy_with(|i| if i == 0 { Trial::Mapped } else { EPERM }),
+            setup: |f| *f = healthy_with(|i| if i == 0 { Trial::Mapped } else { DENIED }),
             bar: 0,
             want: true,
         },
         SafeCase {
             name: "frame 0 refused, the rest granted",
-            setup: |f| *f = healthy_with(|i| if i == 0 { EPERM } else { Trial::Mapped }),
+            setup: |f| *f = healthy_with(|i| if i == 0 { DENIED } else { Trial::Mapped }),
             bar: 0,
             want: false,
         },
@@ -1643,7 +1642,7 @@ fn failed_register_read_is_not_judged() {
     );
     f.bars[0].verdict = Some(scan_model(start >> 12, 1 << 16, |i| {
         if (0x8000..0x8010).contains(&i) {
-            Trial::Refused(-1)
+            DENIED
         } else {
             Trial::Mapped
         }

@@ -13,11 +13,6 @@ use pcifront_diag_core::diag::trial::DEFAULT_MAX_FRAMES;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const M: Trial = Trial::Mapped;
-const RO: Trial = Trial::ReadOnly;
-const EPERM: Trial = Trial::Refused(-1);
-const EBUSY: Trial = Trial::Refused(-16);
-
 fn comm(s: &str) -> [u8; 16] {
     let mut c = [0u8; 16];
     c[..s.len()].copy_from_slice(s.as_bytes());
@@ -58,11 +53,11 @@ fn meta() -> Meta {
 
 /// The 2009 case: Xen refuses every frame of BAR0 with -EPERM (`iomem=` missing).
 fn case_2009() -> DeviceFacts {
-    let f = healthy_with(|_| EPERM);
+    let f = healthy_with(|_| DENIED);
     let v = f.bars[0].verdict.unwrap();
     assert_eq!(
         ranges(&v.refused),
-        [(BAR0_PFN, BAR0_PFN + 0xff, EPERM)],
+        [(BAR0_PFN, BAR0_PFN + 0xff, DENIED)],
         "one refused run over the BAR"
     );
     assert_eq!(v.granted.count, 0);
@@ -302,7 +297,7 @@ fn xen_evidence_lists_the_ranges() {
     let cases = [
         EvidenceCase {
             name: "a 16-frame hole",
-            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { DENIED } else { M }),
             code: "xen-eperm",
             evidence: "xen_rc=-1 (-EPERM) every frame of 256 tested: granted 240: \
                        0xfea00-0xfea7f, 0xfea90-0xfeaff; refused 16: 0xfea80-0xfea8f (-EPERM); \
@@ -312,8 +307,8 @@ fn xen_evidence_lists_the_ranges() {
             name: "two holes with two codes, one of a single frame",
             facts: || {
                 healthy_with(|i| match i {
-                    0x10..=0x1f => EBUSY,
-                    0x80 => EPERM,
+                    0x10..=0x1f => BUSY,
+                    0x80 => DENIED,
                     _ => M,
                 })
             },
@@ -325,7 +320,7 @@ fn xen_evidence_lists_the_ranges() {
         },
         EvidenceCase {
             name: "more ranges than kept",
-            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            facts: || healthy_with(|i| if i % 16 == 15 { DENIED } else { M }),
             code: "xen-eperm",
             evidence: "xen_rc=-1 (-EPERM) every frame of 256 tested: granted 240: \
                        0xfea00-0xfea0e, 0xfea10-0xfea1e, 0xfea20-0xfea2e, and 13 more range(s); \
@@ -342,7 +337,7 @@ fn xen_evidence_lists_the_ranges() {
         },
         EvidenceCase {
             name: "sampled",
-            facts: || sampled_with(|_| EPERM),
+            facts: || sampled_with(|_| DENIED),
             code: "xen-eperm",
             evidence: "xen_rc=-1 (-EPERM) sampled 52 of 256 frames (frame 0, one in every 5 \
                        after it and the last; the others not asked): granted none; refused 52: \
@@ -351,7 +346,7 @@ fn xen_evidence_lists_the_ranges() {
         },
         EvidenceCase {
             name: "refused, then a batch failed",
-            facts: || aborted_with(|i| if (0x10..0x20).contains(&i) { EPERM } else { M }),
+            facts: || aborted_with(|i| if (0x10..0x20).contains(&i) { DENIED } else { M }),
             code: "xen-eperm",
             evidence: "xen_rc=-1 (-EPERM) asked 64 of 256 frames: granted 48: 0xfea00-0xfea0f, \
                        0xfea20-0xfea3f; refused 16: 0xfea10-0xfea1f (-EPERM); read-only none; 64 \
@@ -396,7 +391,7 @@ fn iomem_fix_grants_each_refused_range() {
         },
         IomemCase {
             name: "a 16-frame hole",
-            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            facts: || healthy_with(|i| if (0x80..0x90).contains(&i) { DENIED } else { M }),
             iomem: "iomem=['fea80,10']",
         },
         IomemCase {
@@ -404,7 +399,7 @@ fn iomem_fix_grants_each_refused_range() {
             facts: || {
                 healthy_with(|i| {
                     if (0x10..0x20).contains(&i) || i == 0x80 {
-                        EPERM
+                        DENIED
                     } else {
                         M
                     }
@@ -414,27 +409,27 @@ fn iomem_fix_grants_each_refused_range() {
         },
         IomemCase {
             name: "the last frame revoked",
-            facts: || healthy_with(|i| if i == 0xff { EPERM } else { M }),
+            facts: || healthy_with(|i| if i == 0xff { DENIED } else { M }),
             iomem: "iomem=['feaff,1']",
         },
         IomemCase {
             name: "as many ranges as kept: each named",
-            facts: || healthy_with(|i| if i % 86 == 0 { EPERM } else { M }),
+            facts: || healthy_with(|i| if i % 86 == 0 { DENIED } else { M }),
             iomem: "iomem=['fea00,1','fea56,1','feaac,1']",
         },
         IomemCase {
             name: "more ranges than kept: the whole BAR",
-            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            facts: || healthy_with(|i| if i % 16 == 15 { DENIED } else { M }),
             iomem: "iomem=['fea00,100']",
         },
         IomemCase {
             name: "sampled, all refused: the whole BAR",
-            facts: || sampled_with(|_| EPERM),
+            facts: || sampled_with(|_| DENIED),
             iomem: "iomem=['fea00,100']",
         },
         IomemCase {
             name: "sampled, a hole: the whole BAR, not the sampled frames",
-            facts: || sampled_with(|i| if (0x80..0x90).contains(&i) { EPERM } else { M }),
+            facts: || sampled_with(|i| if (0x80..0x90).contains(&i) { DENIED } else { M }),
             iomem: "iomem=['fea00,100']",
         },
         IomemCase {
@@ -443,7 +438,7 @@ fn iomem_fix_grants_each_refused_range() {
                 let mut f = healthy();
                 f.cfg.bars[0] = 0xfea0_0800;
                 f.bars[0].res = mem_res(0xfea0_0800, 0x4000, IORESOURCE_MEM);
-                f.bars[0].verdict = Some(scan_model(BAR0_PFN, 5, |_| EPERM));
+                f.bars[0].verdict = Some(scan_model(BAR0_PFN, 5, |_| DENIED));
                 f
             },
             iomem: "iomem=['fea00,5']",
@@ -479,7 +474,7 @@ fn iomem_fix_without_a_verdict_uses_the_resource() {
         bar: Some(0),
         kind: Kind::XenRefused {
             pfn: 0xfea10,
-            rc: -1,
+            rc: EPERM,
             refused: 1,
             tested: 1,
             frames: 256,
@@ -505,7 +500,7 @@ fn iomem_fix_without_a_verdict_uses_the_resource() {
 fn iomem_fix_after_an_aborted_scan_grants_the_whole_bar() {
     // write_iomem: "each refused range when all are known, else the whole BAR". After a failed
     // batch, frames 64-255 were never asked: granting 0xfea10-0xfea1f may not be enough.
-    let facts = aborted_with(|i| if (0x10..0x20).contains(&i) { EPERM } else { M });
+    let facts = aborted_with(|i| if (0x10..0x20).contains(&i) { DENIED } else { M });
     let out = check(&facts);
     let fx = fix(out.find("xen-eperm").unwrap(), &facts, &meta());
     assert!(fx.contains("iomem=['fea00,100']"), "{fx}");
@@ -547,7 +542,7 @@ fn sampled_wording_never_claims_every_frame() {
         (1 << 16, 1 << 10),
     ] {
         let len = frames * PAGE_SIZE;
-        for answer in [M, EPERM, RO] {
+        for answer in [M, DENIED, RO] {
             let mut f = healthy();
             f.bars[0].res = mem_res(BAR0 & !(len - 1), len, IORESOURCE_MEM);
             f.cfg.bars[0] = f.bars[0].res.start as u32;
@@ -587,7 +582,7 @@ fn sampled_wording_ordinals() {
     ] {
         let f = {
             let mut f = healthy();
-            f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, frames, max_frames, |_| EPERM));
+            f.bars[0].verdict = Some(scan_sampled(BAR0_PFN, frames, max_frames, |_| DENIED));
             f
         };
         let l = line_of(&f, "xen-eperm");
@@ -610,7 +605,7 @@ fn fix_without_backend_bdf_uses_placeholder() {
 #[test]
 fn other_refusals_wording() {
     let m = meta();
-    let f = healthy_with(|_| EBUSY);
+    let f = healthy_with(|_| BUSY);
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-ebusy BAR0: "), "{l}");
     assert!(l.contains("xen_rc=-16 (-EBUSY)"), "{l}");
@@ -625,7 +620,7 @@ fn other_refusals_wording() {
         "granting cannot help RAM of another domain: {l}"
     );
 
-    let f = healthy_with(|_| Trial::Refused(-22));
+    let f = healthy_with(|_| Trial::Refused(EINVAL));
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-einval BAR0: "), "{l}");
     assert!(
@@ -635,7 +630,7 @@ fn other_refusals_wording() {
     assert!(l.contains("refused 256: 0xfea00-0xfeaff (-EINVAL)"), "{l}");
     assert!(l.contains("iomem=['fea00,100']"), "{l}");
 
-    let f = healthy_with(|_| Trial::Refused(-95));
+    let f = healthy_with(|_| Trial::Refused(EOPNOTSUPP));
     let l = lines(&f, &m).pop().unwrap();
     assert!(l.starts_with("error xen-refused BAR0: "), "{l}");
     assert!(l.contains("xen_rc=-95 (error)"), "{l}");
@@ -892,14 +887,14 @@ fn evidence_wording() {
         (
             b0,
             Kind::XenIncomplete {
-                rc: -12,
+                rc: ENOMEM,
                 tested: 1024,
                 frames: 4096,
             },
             "rc=-12 (-ENOMEM) asked=1024/4096 frames",
         ),
-        (None, Kind::ScratchLeaked { rc: -22 }, "restore_rc=-22"),
-        (b0, Kind::ScratchFailed { rc: -12 }, "rc=-12"),
+        (None, Kind::ScratchLeaked { rc: EINVAL }, "restore_rc=-22"),
+        (b0, Kind::ScratchFailed { rc: ENOMEM }, "rc=-12"),
         (
             Some(1),
             Kind::IoPorts {
@@ -1022,15 +1017,15 @@ fn catalogue() -> Vec<DeviceFacts> {
         v.push(healthy_with(move |_| Trial::Refused(rc)));
     }
     v.push(healthy_with(|i| match i {
-        0x10..=0x1f => EBUSY,
-        0x80 => EPERM,
+        0x10..=0x1f => BUSY,
+        0x80 => DENIED,
         0x81 => RO,
         _ => M,
     }));
-    v.push(healthy_with(|i| if i % 16 == 15 { EPERM } else { M }));
+    v.push(healthy_with(|i| if i % 16 == 15 { DENIED } else { M }));
     v.push(sampled_with(|_| M));
-    v.push(sampled_with(|i| if i < 0x80 { EPERM } else { M }));
-    v.push(aborted_with(|i| if i == 0x20 { EPERM } else { M }));
+    v.push(sampled_with(|i| if i < 0x80 { DENIED } else { M }));
+    v.push(aborted_with(|i| if i == 0x20 { DENIED } else { M }));
     let mut f = with_io_bar1();
     f.bars[1].read_probe = Some(u32::MAX);
     v.push(f);
@@ -1257,8 +1252,8 @@ fn json_xen_object_per_verdict() {
             name: "two holes, two codes, an MSI-X frame",
             facts: || {
                 healthy_with(|i| match i {
-                    0x10..=0x1f => EBUSY,
-                    0x80 => EPERM,
+                    0x10..=0x1f => BUSY,
+                    0x80 => DENIED,
                     0x81 => RO,
                     _ => M,
                 })
@@ -1282,7 +1277,7 @@ fn json_xen_object_per_verdict() {
         },
         JsonCase {
             name: "more ranges than kept: totals exact, the first RUNS_KEPT listed",
-            facts: || healthy_with(|i| if i % 16 == 15 { EPERM } else { M }),
+            facts: || healthy_with(|i| if i % 16 == 15 { DENIED } else { M }),
             xen: || {
                 let first = |off: u64, frames: u64, rc: Option<i32>| -> Vec<Value> {
                     (0..RUNS_KEPT as u64)
@@ -1321,7 +1316,7 @@ fn json_xen_object_per_verdict() {
         },
         JsonCase {
             name: "aborted in the second batch",
-            facts: || aborted_with(|i| if i == 0x20 { EPERM } else { M }),
+            facts: || aborted_with(|i| if i == 0x20 { DENIED } else { M }),
             xen: || {
                 json!({
                     "first_pfn": 0xfea00, "frames": 256, "tested": 64, "stride": 1,
@@ -1456,7 +1451,7 @@ fn bar_at_top_of_address_space_is_worded_without_overflow() {
     );
     f.bars[0].verdict = Some(scan_model(start >> PAGE_SHIFT, 256, |i| {
         if i == 255 {
-            EPERM
+            DENIED
         } else {
             M
         }
@@ -1522,7 +1517,7 @@ prop_compose! {
     ) -> Verdict {
         let answer = move |i: u64| {
             let r = i.wrapping_add(seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 61;
-            [M, M, M, RO, EPERM, EBUSY, Trial::Refused(-22), Trial::Refused(-95)][r as usize]
+            [M, M, M, RO, DENIED, BUSY, Trial::Refused(EINVAL), Trial::Refused(EOPNOTSUPP)][r as usize]
         };
         let mut m = Model::new(first, frames, batch, answer);
         if let Some((b, rc)) = fail {
@@ -1662,12 +1657,7 @@ fn longest_line_fits_a_printk_record() {
     );
     f.ctx.phys_bits = 52;
     // Alternating answers: granted, -EINVAL, read-only, -EBUSY, ... in runs of 3 frames.
-    let answers = [
-        Trial::Mapped,
-        Trial::Refused(-22),
-        Trial::ReadOnly,
-        Trial::Refused(-16),
-    ];
+    let answers = [Trial::Mapped, Trial::Refused(EINVAL), Trial::ReadOnly, BUSY];
     f.bars[0].verdict = Some(scan_model(start >> 12, len >> 12, |i| {
         answers[((i / 3) % 4) as usize]
     }));

@@ -5,8 +5,9 @@ mod common;
 
 use std::collections::HashSet;
 
-use common::{all_mapped_at, ranges, runs_of, Model, BATCH};
-use pcifront_diag_core::diag::checks::EINVAL;
+use common::{
+    all_mapped_at, ranges, runs_of, Model, BATCH, BUSY, DENIED, EFAULT, EINVAL, ENOMEM, M, RO,
+};
 use pcifront_diag_core::diag::facts::{Run, Runs, Trial, Verdict, RUNS_KEPT};
 use pcifront_diag_core::diag::trial::{Plan, DEFAULT_MAX_FRAMES};
 use proptest::prelude::*;
@@ -16,11 +17,6 @@ const FIRST: u64 = 0xfea00;
 const BIG_FIRST: u64 = 0xe0000;
 /// Frames of a 256 MiB BAR.
 const BIG: u64 = 65536;
-
-const M: Trial = Trial::Mapped;
-const RO: Trial = Trial::ReadOnly;
-const EPERM: Trial = Trial::Refused(-1);
-const EBUSY: Trial = Trial::Refused(-16);
 
 /// The indices `Plan` tests, in order.
 fn plan_indices(p: &Plan) -> Vec<u64> {
@@ -208,9 +204,9 @@ fn exact_mode_asks_every_frame_once_in_increasing_order() {
 fn batch_size_changes_only_the_hypercalls() {
     // Refused and read-only frames scattered over batch boundaries of every size.
     let answer = |i: u64| match i % 97 {
-        0..=9 => EPERM,
+        0..=9 => DENIED,
         10 => RO,
-        11..=20 => EBUSY,
+        11..=20 => BUSY,
         _ => M,
     };
     let frames = 3000;
@@ -280,13 +276,13 @@ fn runs_merge_equal_answers_and_split_on_a_change() {
         },
         RunCase {
             name: "a changed answer splits",
-            answers: &[M, M, EPERM, EPERM, M],
-            runs: &[(0, 2, M), (2, 2, EPERM), (4, 1, M)],
+            answers: &[M, M, DENIED, DENIED, M],
+            runs: &[(0, 2, M), (2, 2, DENIED), (4, 1, M)],
         },
         RunCase {
             name: "a changed refusal code splits",
-            answers: &[EPERM, EPERM, EBUSY, EBUSY, EPERM],
-            runs: &[(0, 2, EPERM), (2, 2, EBUSY), (4, 1, EPERM)],
+            answers: &[DENIED, DENIED, BUSY, BUSY, DENIED],
+            runs: &[(0, 2, DENIED), (2, 2, BUSY), (4, 1, DENIED)],
         },
         RunCase {
             name: "read-only splits granted",
@@ -295,8 +291,8 @@ fn runs_merge_equal_answers_and_split_on_a_change() {
         },
         RunCase {
             name: "equal answers across a gap are two runs",
-            answers: &[EPERM, M, M, EPERM],
-            runs: &[(0, 1, EPERM), (1, 2, M), (3, 1, EPERM)],
+            answers: &[DENIED, M, M, DENIED],
+            runs: &[(0, 1, DENIED), (1, 2, M), (3, 1, DENIED)],
         },
         RunCase {
             name: "a run spans batches",
@@ -305,20 +301,20 @@ fn runs_merge_equal_answers_and_split_on_a_change() {
         },
         RunCase {
             name: "mixed answers within one batch",
-            answers: &[M, RO, EPERM, EPERM, EBUSY, M, M, RO],
+            answers: &[M, RO, DENIED, DENIED, BUSY, M, M, RO],
             runs: &[
                 (0, 1, M),
                 (1, 1, RO),
-                (2, 2, EPERM),
-                (4, 1, EBUSY),
+                (2, 2, DENIED),
+                (4, 1, BUSY),
                 (5, 2, M),
                 (7, 1, RO),
             ],
         },
         RunCase {
             name: "single frame",
-            answers: &[EBUSY],
-            runs: &[(0, 1, EBUSY)],
+            answers: &[BUSY],
+            runs: &[(0, 1, BUSY)],
         },
     ];
     for c in &cases {
@@ -360,7 +356,7 @@ fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
         if i % 2 == 0 {
             M
         } else {
-            EPERM
+            DENIED
         }
     });
     assert_eq!((v.granted.count, v.granted.frames), (10, 10));
@@ -378,19 +374,19 @@ fn more_runs_than_kept_keeps_the_first_and_exact_totals() {
     // Refusal codes alternating: every frame its own refused run.
     let (v, _) = run(FIRST, 9, DEFAULT_MAX_FRAMES, BATCH, |i| {
         if i % 2 == 0 {
-            EPERM
+            DENIED
         } else {
-            EBUSY
+            BUSY
         }
     });
     assert_eq!((v.refused.count, v.refused.frames), (9, 9));
     assert_eq!(
         ranges(&v.refused),
         [
-            (FIRST, FIRST, EPERM),
-            (FIRST + 1, FIRST + 1, EBUSY),
-            (FIRST + 2, FIRST + 2, EPERM),
-            (FIRST + 3, FIRST + 3, EBUSY)
+            (FIRST, FIRST, DENIED),
+            (FIRST + 1, FIRST + 1, BUSY),
+            (FIRST + 2, FIRST + 2, DENIED),
+            (FIRST + 3, FIRST + 3, BUSY)
         ][..RUNS_KEPT]
     );
     assert_eq!(v.granted.count, 0);
@@ -430,26 +426,26 @@ fn holes_in_a_256_mib_bar_are_found_exactly() {
             name: "16-frame hole in the middle",
             answer: |i| {
                 if (0x8000..0x8010).contains(&i) {
-                    EPERM
+                    DENIED
                 } else {
                     M
                 }
             },
             granted: &[(F, F + 0x7fff, M), (F + 0x8010, F + 0xffff, M)],
-            refused: &[(F + 0x8000, F + 0x800f, EPERM)],
+            refused: &[(F + 0x8000, F + 0x800f, DENIED)],
             read_only: &[],
         },
         HoleCase {
             name: "last frame revoked",
-            answer: |i| if i == BIG - 1 { EPERM } else { M },
+            answer: |i| if i == BIG - 1 { DENIED } else { M },
             granted: &[(F, F + 0xfffe, M)],
-            refused: &[(F + 0xffff, F + 0xffff, EPERM)],
+            refused: &[(F + 0xffff, F + 0xffff, DENIED)],
             read_only: &[],
         },
         HoleCase {
             name: "two separate holes",
             answer: |i| match i {
-                0x1000..=0x10ff | 0xc000..=0xc00f => EPERM,
+                0x1000..=0x10ff | 0xc000..=0xc00f => DENIED,
                 _ => M,
             },
             granted: &[
@@ -458,16 +454,16 @@ fn holes_in_a_256_mib_bar_are_found_exactly() {
                 (F + 0xc010, F + 0xffff, M),
             ],
             refused: &[
-                (F + 0x1000, F + 0x10ff, EPERM),
-                (F + 0xc000, F + 0xc00f, EPERM),
+                (F + 0x1000, F + 0x10ff, DENIED),
+                (F + 0xc000, F + 0xc00f, DENIED),
             ],
             read_only: &[],
         },
         HoleCase {
             name: "first frame refused",
-            answer: |i| if i == 0 { EBUSY } else { M },
+            answer: |i| if i == 0 { BUSY } else { M },
             granted: &[(F + 1, F + 0xffff, M)],
-            refused: &[(F, F, EBUSY)],
+            refused: &[(F, F, BUSY)],
             read_only: &[],
         },
         HoleCase {
@@ -656,14 +652,14 @@ struct AbortCase {
 #[test]
 fn a_batch_failing_as_a_whole_aborts_the_scan() {
     // Frames 0-1 granted, 2 refused, then granted.
-    let answer = |i: u64| if i == 2 { EPERM } else { M };
+    let answer = |i: u64| if i == 2 { DENIED } else { M };
     let cases = [
         AbortCase {
             name: "first batch fails",
             frames: 10,
             batch: 4,
             fail_batch: 0,
-            rc: -14,
+            rc: EFAULT,
             tested: 0,
             runs: &[],
         },
@@ -672,18 +668,18 @@ fn a_batch_failing_as_a_whole_aborts_the_scan() {
             frames: 10,
             batch: 4,
             fail_batch: 1,
-            rc: -12,
+            rc: ENOMEM,
             tested: 4,
-            runs: &[(0, 2, M), (2, 1, EPERM), (3, 1, M)],
+            runs: &[(0, 2, M), (2, 1, DENIED), (3, 1, M)],
         },
         AbortCase {
             name: "last, partial batch fails",
             frames: 10,
             batch: 4,
             fail_batch: 2,
-            rc: -22,
+            rc: EINVAL,
             tested: 8,
-            runs: &[(0, 2, M), (2, 1, EPERM), (3, 5, M)],
+            runs: &[(0, 2, M), (2, 1, DENIED), (3, 5, M)],
         },
     ];
     for c in &cases {
@@ -769,7 +765,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 256,
             max_frames: DEFAULT_MAX_FRAMES,
             fail_first_batch: false,
-            answer: |i| if i == 0 { EPERM } else { M },
+            answer: |i| if i == 0 { DENIED } else { M },
             want: false,
         },
         FirstCase {
@@ -777,7 +773,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 256,
             max_frames: DEFAULT_MAX_FRAMES,
             fail_first_batch: false,
-            answer: |i| if i == 0 { M } else { EPERM },
+            answer: |i| if i == 0 { M } else { DENIED },
             want: true,
         },
         FirstCase {
@@ -785,7 +781,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 256,
             max_frames: DEFAULT_MAX_FRAMES,
             fail_first_batch: false,
-            answer: |_| EPERM,
+            answer: |_| DENIED,
             want: false,
         },
         FirstCase {
@@ -793,7 +789,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 64,
             max_frames: DEFAULT_MAX_FRAMES,
             fail_first_batch: false,
-            answer: |i| if i % 2 == 0 { EBUSY } else { M },
+            answer: |i| if i % 2 == 0 { BUSY } else { M },
             want: false,
         },
         FirstCase {
@@ -801,7 +797,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 64,
             max_frames: DEFAULT_MAX_FRAMES,
             fail_first_batch: false,
-            answer: |i| if i % 3 == 0 { M } else { EPERM },
+            answer: |i| if i % 3 == 0 { M } else { DENIED },
             want: true,
         },
         FirstCase {
@@ -825,7 +821,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 4096,
             max_frames: 64,
             fail_first_batch: false,
-            answer: |i| if i == 0 { M } else { EPERM },
+            answer: |i| if i == 0 { M } else { DENIED },
             want: true,
         },
         FirstCase {
@@ -833,7 +829,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
             frames: 4096,
             max_frames: 64,
             fail_first_batch: false,
-            answer: |i| if i == 0 { EPERM } else { M },
+            answer: |i| if i == 0 { DENIED } else { M },
             want: false,
         },
     ];
@@ -851,7 +847,7 @@ fn maps_first_frame_is_about_frame_zero_only() {
 // ---- properties -----------------------------------------------------------------------------
 
 fn any_trial() -> impl Strategy<Value = Trial> {
-    prop_oneof![Just(M), Just(RO), Just(EPERM), Just(EBUSY)]
+    prop_oneof![Just(M), Just(RO), Just(DENIED), Just(BUSY)]
 }
 
 /// Frames a plan with this stride tests (the definition, not the implementation).
@@ -885,7 +881,7 @@ proptest! {
         batch in 1usize..=300,
         seed in any::<u64>(),
     ) {
-        let answer = |i: u64| [M, RO, EPERM, EBUSY][((i ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 62) as usize];
+        let answer = |i: u64| [M, RO, DENIED, BUSY][((i ^ seed).wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 62) as usize];
         let (v, m) = run(FIRST, frames, max_frames, batch, answer);
         let asked = m.asked_indices();
         prop_assert!(asked.len() as u64 <= max_frames.max(2), "{} asked", asked.len());

@@ -3,8 +3,22 @@
 #![allow(dead_code)]
 
 use pcifront_diag_core::diag::checks::{check, Findings};
+// Not every test file uses every error.
+#[allow(unused_imports)]
+pub use pcifront_diag_core::diag::checks::{EBUSY, EFAULT, EINVAL, ENOMEM, EPERM};
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::trial::{scan, Prober, DEFAULT_MAX_FRAMES};
+
+/// Xen's answers to a trial mapping, as the tables write them.
+pub const M: Trial = Trial::Mapped;
+/// Mapped without write access.
+pub const RO: Trial = Trial::ReadOnly;
+/// Refused with -EPERM: the domain has no permission for the frame.
+pub const DENIED: Trial = Trial::Refused(EPERM);
+/// Refused with -EBUSY.
+pub const BUSY: Trial = Trial::Refused(EBUSY);
+/// An error the report has no name for (-EOPNOTSUPP).
+pub const EOPNOTSUPP: i32 = -95;
 
 /// BAR0 of the healthy device: 1 MiB of 32-bit non-prefetchable memory.
 pub const BAR0: u64 = 0xfea0_0000;
