@@ -30,9 +30,18 @@ impl Severity {
     }
 }
 
+/// A finding kind's stable code and usual severity, as [`define_kinds!`] declares them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The stable code (`xen-refused`, `unclaimed`, ...).
+    pub code: &'static str,
+    /// The severity a finding of this kind has unless [`Finding::severity`] says otherwise.
+    pub severity: Severity,
+}
+
 /// Declares [`Kind`] from one list (as nova-core's `define_chipset!` does for chipsets): each
-/// variant names its stable code and its usual severity where it is defined, and
-/// [`KIND_CODES`] lists the codes for the tests and tools that need every one.
+/// variant names its stable code and its usual severity where it is defined, and [`KINDS`]
+/// lists both, in declaration order, for the tests and tools that need every one.
 macro_rules! define_kinds {
     ($(
         $(#[$doc:meta])*
@@ -62,8 +71,8 @@ macro_rules! define_kinds {
             }
         }
 
-        /// Every variant's code, in declaration order.
-        pub const KIND_CODES: &[&str] = &[$($code),*];
+        /// Every variant's code and usual severity, in declaration order.
+        pub const KINDS: &[KindInfo] = &[$(KindInfo { code: $code, severity: Severity::$severity }),*];
     };
 }
 
@@ -330,9 +339,9 @@ const XEN_REFUSAL_CODES: [(i32, &str); 3] = [
 
 /// Every finding code: the variants' and the refined Xen refusals'.
 pub fn all_codes() -> impl Iterator<Item = &'static str> {
-    KIND_CODES
+    KINDS
         .iter()
-        .copied()
+        .map(|kind| kind.code)
         .chain(XEN_REFUSAL_CODES.iter().map(|(_, code)| *code))
 }
 
