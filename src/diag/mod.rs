@@ -9,5 +9,6 @@
 pub mod bar;
 pub mod checks;
 pub mod facts;
+pub mod findings;
 pub mod report;
 pub mod trial;

@@ -1,0 +1,697 @@
+// SPDX-License-Identifier: GPL-2.0
+
+//! Every finding kind, declared once: its evidence fields, stable code, usual severity, and
+//! its words (what it means, the evidence behind it, the fix). [`super::checks`] decides which
+//! findings a device has; [`super::report`] lays them out as log lines and JSON.
+//!
+//! Adding a finding is one entry in [`define_kinds!`] below and the check that pushes it.
+
+use core::fmt::{self, Write};
+
+use super::bar::{bar_name, ROM_INDEX};
+use super::facts::{DeviceFacts, Resource, Verdict, PAGE_SHIFT};
+use super::report::{errno_name, write_answers, write_iomem, write_verdict, Bdf, Size};
+
+/// How bad a finding is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    /// A driver will fail (or fault) on this BAR.
+    Error,
+    /// Works, but not as a driver or admin would expect.
+    Warning,
+    /// Context or a passed check.
+    Info,
+}
+
+impl Severity {
+    /// `error`, `warning` or `info`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A finding kind's stable code and usual severity, as [`define_kinds!`] declares them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct KindInfo {
+    /// The stable code (`xen-refused`, `unclaimed`, ...).
+    pub code: &'static str,
+    /// The severity a finding of this kind has unless [`Finding::severity`] says otherwise.
+    pub severity: Severity,
+}
+
+/// What a finding's words draw on besides its own fields.
+pub struct At<'a> {
+    /// The BAR the finding is about (6: the ROM), `None` for the device.
+    pub bar: Option<u8>,
+    /// Everything gathered about the device.
+    pub facts: &'a DeviceFacts,
+    /// The device's address in dom0, where the probe learnt it.
+    pub dom0: Option<Bdf>,
+}
+
+impl At<'_> {
+    /// The guest's resource for the BAR (empty for device-wide findings).
+    fn res(&self) -> Resource {
+        self.bar
+            .and_then(|i| self.facts.bars.get(usize::from(i)))
+            .map(|bar| bar.res)
+            .unwrap_or_default()
+    }
+
+    /// Xen's answers for the BAR's frames, if it was asked.
+    fn xen(&self) -> Option<&Verdict> {
+        let i = usize::from(self.bar?);
+        self.facts.bars.get(i)?.verdict.as_ref()
+    }
+
+    /// `raw=0x...`: the BAR's register as read (nothing for device-wide findings).
+    fn raw(&self) -> RawRegister {
+        let cfg = &self.facts.cfg;
+        RawRegister(match self.bar.map(usize::from) {
+            Some(ROM_INDEX) => Some(cfg.rom),
+            Some(i) => cfg.bars.get(i).copied(),
+            None => None,
+        })
+    }
+
+    /// Where to grant: dom0's BDF if known, else a placeholder the admin fills in.
+    fn dom0(&self) -> Dom0Bdf {
+        Dom0Bdf(self.dom0)
+    }
+}
+
+/// `raw=0x...`, or nothing.
+struct RawRegister(Option<u32>);
+
+impl fmt::Display for RawRegister {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(raw) => write!(f, "raw=0x{raw:08x}"),
+            None => Ok(()),
+        }
+    }
+}
+
+/// dom0's BDF, or `<dom0 BDF>` when the probe did not learn it.
+struct Dom0Bdf(Option<Bdf>);
+
+impl fmt::Display for Dom0Bdf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(bdf) => write!(f, "{bdf}"),
+            None => f.write_str("<dom0 BDF>"),
+        }
+    }
+}
+
+/// The last of `len` units from `start` (the first when `len` is 0), saturating at the top of
+/// the address space instead of overflowing.
+fn last_of(start: u64, len: u64) -> u64 {
+    start.saturating_add(len.saturating_sub(1))
+}
+
+/// Declares [`Kind`] from one list (as nova-core's `define_chipset!` does for chipsets). Each
+/// entry is a variant with its evidence fields, its stable code and usual severity, and its
+/// words:
+/// - `what`: what it means, a `&'static str` (the fields are in scope);
+/// - `evidence: |w, at| ...`: writes the raw values behind it;
+/// - `fix: |w, at| ...`: writes the xl.cfg option, dom0 setting or command; writes nothing if
+///   there is none.
+///
+/// `w` is a `&mut dyn Write`, `at` an [`At`]. Every use of a kind (code, severity, words,
+/// [`KINDS`]) is generated from its entry, so the compiler checks that each has all of them.
+macro_rules! define_kinds {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident $({ $($(#[$fdoc:meta])* $field:ident: $ty:ty),* $(,)? })?
+            => ($code:literal, $severity:ident) {
+                what: $what:expr,
+                evidence: |$ew:pat_param, $eat:pat_param| $evidence:expr,
+                fix: |$fw:pat_param, $fat:pat_param| $fix:expr $(,)?
+            }
+    )*) => {
+        /// What a finding is about, with its evidence.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Kind {
+            $($(#[$doc])* $variant $({ $($(#[$fdoc])* $field: $ty),* })?,)*
+        }
+
+        impl Kind {
+            /// The variant's code (a Xen refusal's is refined by its error, see
+            /// [`Finding::code`]).
+            fn variant_code(&self) -> &'static str {
+                match self {
+                    $(Kind::$variant { .. } => $code,)*
+                }
+            }
+
+            /// The variant's severity (see [`Finding::severity`] for the exceptions).
+            fn variant_severity(&self) -> Severity {
+                match self {
+                    $(Kind::$variant { .. } => Severity::$severity,)*
+                }
+            }
+
+            /// What a finding of this kind means.
+            #[allow(unused_variables)]
+            pub fn what(&self) -> &'static str {
+                match *self {
+                    $(Kind::$variant $({ $($field),* })? => $what,)*
+                }
+            }
+
+            /// Writes the evidence: the raw values behind the finding.
+            #[allow(unused_variables)]
+            pub fn write_evidence(&self, w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+                match *self {
+                    $(Kind::$variant $({ $($field),* })? => {
+                        let ($ew, $eat) = (w, at);
+                        $evidence
+                    })*
+                }
+            }
+
+            /// Writes the fix; nothing if there is none.
+            #[allow(unused_variables)]
+            pub fn write_fix(&self, w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+                match *self {
+                    $(Kind::$variant $({ $($field),* })? => {
+                        let ($fw, $fat) = (w, at);
+                        $fix
+                    })*
+                }
+            }
+        }
+
+        /// Every variant's code and usual severity, in declaration order.
+        pub const KINDS: &[KindInfo] = &[$(KindInfo { code: $code, severity: Severity::$severity }),*];
+    };
+}
+
+define_kinds! {
+    /// Not a Xen PV guest: the Xen checks are skipped.
+    NotXenPv => ("not-xen-pv", Info) {
+        what: "not a Xen PV guest: Xen permission checks skipped, generic BAR checks only",
+        evidence: |w, at| write_where(w, at),
+        fix: |_, _| Ok(()),
+    }
+    /// Running in dom0: the device is not passed through.
+    InitialDomain => ("dom0", Info) {
+        what: "running in dom0 (the initial domain): the device is not passed through, Xen checks skipped",
+        evidence: |w, at| write_where(w, at),
+        fix: |_, _| Ok(()),
+    }
+    /// A PV guest, but the device does not sit behind pcifront.
+    NotPcifront => ("not-pcifront", Info) {
+        what: "Xen PV guest, but the device is not behind xen-pcifront: Xen checks still run",
+        evidence: |w, at| write_where(w, at),
+        fix: |_, _| Ok(()),
+    }
+    /// Behind pcifront: backend and guest facts.
+    Pcifront {
+        /// Backend domain.
+        backend: Option<u16>,
+        /// Guest RAM pages.
+        ram_pages: u64,
+    } => ("pcifront", Info) {
+        what: "device reached through xen-pcifront",
+        evidence: |w, at| {
+            match backend {
+                Some(domid) => write!(w, "backend=d{domid}")?,
+                None => w.write_str("backend=?")?,
+            }
+            let ram = Size(ram_pages << PAGE_SHIFT);
+            write!(w, " guest_ram={ram} phys_bits={}", at.facts.ctx.phys_bits)
+        },
+        fix: |_, _| Ok(()),
+    }
+    /// Class/revision reads all-ones.
+    DeviceGone {
+        /// The value read.
+        class_rev: u32,
+    } => ("device-gone", Error) {
+        what: "class/revision reads all-ones: the device is gone, powered down or unreachable through pciback",
+        evidence: |w, at| write!(w, "class_rev=0x{class_rev:08x} id=0x{:08x}", at.facts.cfg.id),
+        fix: |w, at| write!(w, "on dom0: lspci -vv -s {} (power state, presence) and xl pci-list <domain>; re-attach with xl pci-detach/pci-attach", at.dom0()),
+    }
+    /// Config reads returned errors.
+    ConfigReadErrors {
+        /// How many.
+        count: u32,
+    } => ("config-read-error", Error) {
+        what: "config-space reads through pcifront failed",
+        evidence: |w, _| write!(w, "failed_reads={count}"),
+        fix: |w, _| w.write_str(LOOK_FOR_PCIBACK_ERRORS),
+    }
+    /// `PCI_COMMAND_MEMORY` clear.
+    DecodeOff {
+        /// Command register when the finding was made.
+        command: u16,
+        /// Still clear after the read probe enabled the device.
+        after_enable: bool,
+    } => ("decode-off", Info) {
+        what: if after_enable {
+            "memory decoding is still off after enabling the device: MMIO reads will return all-ones"
+        } else {
+            "memory decoding is off; expected until a driver enables the device (pciback then enables it in dom0)"
+        },
+        evidence: |w, _| write!(w, "command=0x{command:04x}"),
+        fix: |w, at| match after_enable {
+            true => write!(w, "pciback did not enable the device: on dom0 check dmesg for xen-pciback errors, or set permissive=1 for {} in the pci= entry", at.dom0()),
+            false => Ok(()),
+        },
+    }
+    /// BAR register reads all-ones.
+    BarAllOnes => ("bar-all-ones", Error) {
+        what: "BAR register reads all-ones: device powered down or config read failing",
+        evidence: |w, at| write!(w, "{}", at.raw()),
+        fix: |w, at| write!(w, "on dom0: lspci -vv -s {} (power state, presence) and xl pci-list <domain>; re-attach with xl pci-detach/pci-attach", at.dom0()),
+    }
+    /// The BAR register's read (or its upper half's) failed: its value is not the device's.
+    BarReadFailed => ("bar-read-failed", Warning) {
+        what: "the BAR register could not be read through pcifront: its checks against the register are skipped, the guest's resource is still checked",
+        evidence: |w, at| write!(w, "failed_registers=0x{:02x}", at.facts.cfg.bars_failed),
+        fix: |w, _| w.write_str(LOOK_FOR_PCIBACK_ERRORS),
+    }
+    /// BAR reads 0 but the domU has a resource of that size.
+    BarHidden {
+        /// Resource length.
+        len: u64,
+    } => ("bar-hidden", Error) {
+        what: "BAR reads 0 although the guest sized a region: pciback hides it because dom0 had no valid resource (unset, disabled or busy) when the device was seized",
+        evidence: |w, at| write!(w, "{} guest_len=0x{len:x}", at.raw()),
+        fix: |w, at| {
+            let d = at.dom0();
+            write!(w, "fix the BAR assignment in dom0 (dom0 dmesg 'BAR n: no space' / 'failed to assign'; try pci=realloc on dom0's command line), then xl pci-assignable-remove {d} && xl pci-assignable-add {d}")
+        },
+    }
+    /// 64-bit BAR in the last slot.
+    Truncated64 => ("bar-64-truncated", Error) {
+        what: "64-bit BAR in the last slot: its upper half is outside the header",
+        evidence: |w, at| write!(w, "{}", at.raw()),
+        fix: |w, _| w.write_str(MALFORMED_BAR),
+    }
+    /// Reserved memory type `11b`.
+    ReservedType => ("bar-reserved-type", Error) {
+        what: "memory BAR with the reserved type 11b",
+        evidence: |w, at| write!(w, "{}", at.raw()),
+        fix: |w, _| w.write_str(MALFORMED_BAR),
+    }
+    /// The register holds an address, but the guest has no resource for the BAR: its sizing
+    /// through pcifront found no size.
+    NoResource {
+        /// The address in the register.
+        addr: u64,
+    } => ("no-resource", Error) {
+        what: "the BAR register holds an address, but the guest's PCI core has no resource for it: sizing the BAR through pcifront and pciback found no size, so drivers cannot request or map it",
+        evidence: |w, at| write!(w, "{} addr=0x{addr:x} res_flags=0x0", at.raw()),
+        fix: |w, at| {
+            let d = at.dom0();
+            write!(w, "compare with dom0's view (lspci -vv -s {d}) and let pciback take a fresh look at the device: xl pci-detach, then xl pci-assignable-remove {d} && xl pci-assignable-add {d} and attach it again")
+        },
+    }
+    /// Resource not claimed (or `IORESOURCE_UNSET`).
+    Unclaimed {
+        /// Resource start.
+        start: u64,
+        /// Resource end.
+        end: u64,
+        /// `IORESOURCE_UNSET` set.
+        unset: bool,
+    } => ("unclaimed", Error) {
+        what: if unset {
+            "resource is unset: the guest's PCI core could not claim it, pci_enable_device() fails with -EINVAL"
+        } else {
+            "resource is not claimed in the guest's resource tree: pci_request_region() and ioremap will fail"
+        },
+        evidence: |w, at| {
+            let flags = at.res().flags;
+            write!(w, "{} res=[0x{start:x}-0x{end:x}] flags=0x{flags:x} unset={unset}", at.raw())
+        },
+        fix: |w, _| w.write_str("set e820_host=1 in the domU's xl.cfg so the guest's memory map keeps the host's PCI hole free; see the guest's /proc/iomem for the conflicting range"),
+    }
+    /// Config-space address differs from the domU's resource.
+    StartMismatch {
+        /// From config space.
+        bar: u64,
+        /// From the resource.
+        res: u64,
+    } => ("start-mismatch", Error) {
+        what: "config space and the guest's resource disagree on the address: the guest reassigned the BAR, pciback dropped the write, the device still decodes at the old address",
+        evidence: |w, _| write!(w, "bar=0x{bar:x} res=0x{res:x}"),
+        fix: |w, _| w.write_str("do not reassign BARs in the guest (remove pci=realloc/pci=assign-busses from the domU command line, no rescans): under pcifront the BAR stays where dom0 put it"),
+    }
+    /// Resource length not a power of two, or start not aligned to it.
+    SizeInconsistent {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+    } => ("size-inconsistent", Warning) {
+        what: "resource length is not a power of two or its start is not aligned to it, unlike any real BAR",
+        evidence: |w, _| write!(w, "start=0x{start:x} len=0x{len:x}"),
+        fix: |w, at| write_reseize(w, at),
+    }
+    /// 64-bit or prefetch bits differ between BAR and resource flags.
+    FlagMismatch {
+        /// BAR says 64-bit.
+        bar64: bool,
+        /// Resource says 64-bit.
+        res64: bool,
+        /// BAR says prefetchable.
+        bar_pf: bool,
+        /// Resource says prefetchable.
+        res_pf: bool,
+    } => ("flag-mismatch", Warning) {
+        what: "64-bit/prefetchable bits of the BAR and of the guest's resource disagree",
+        evidence: |w, at| write!(w, "{} bar_64={bar64} res_64={res64} bar_prefetch={bar_pf} res_prefetch={res_pf}", at.raw()),
+        fix: |w, at| write_reseize(w, at),
+    }
+    /// BAR is I/O but resource is memory, or the reverse.
+    TypeMismatch {
+        /// BAR is I/O.
+        bar_io: bool,
+    } => ("type-mismatch", Error) {
+        what: if bar_io {
+            "BAR is I/O space but the guest's resource is memory"
+        } else {
+            "BAR is memory but the guest's resource is I/O space"
+        },
+        evidence: |w, at| write!(w, "{} res_flags=0x{:x}", at.raw(), at.res().flags),
+        fix: |w, at| write_reseize(w, at),
+    }
+    /// Start or length not a multiple of 4 KiB.
+    SubPage {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+    } => ("sub-page", Warning) {
+        what: "BAR is smaller than or not aligned to a 4 KiB page: Xen grants and maps whole frames, so the guest also gets the rest of the frame",
+        evidence: |w, _| write!(w, "start=0x{start:x} len=0x{len:x} ({})", Size(len)),
+        fix: |w, at| write_page_align(w, at),
+    }
+    /// Shares a 4 KiB frame with another BAR of this device.
+    SharedFrame {
+        /// The frame.
+        pfn: u64,
+        /// The other BAR.
+        other: u8,
+    } => ("shared-frame", Warning) {
+        what: "BAR shares a 4 KiB frame with another BAR",
+        evidence: |w, _| write!(w, "pfn=0x{pfn:x} other={}", bar_name(other)),
+        fix: |w, at| write_page_align(w, at),
+    }
+    /// Ends above the CPU's physical address width.
+    BeyondPhysBits {
+        /// Resource end.
+        end: u64,
+        /// Address bits.
+        bits: u8,
+    } => ("beyond-phys-bits", Error) {
+        what: "BAR ends above the CPU's physical address width: ioremap refuses it",
+        evidence: |w, _| write!(w, "end=0x{end:x} phys_bits={bits}"),
+        fix: |w, _| w.write_str("dom0 or firmware must place the BAR below the CPU's address limit (firmware 'above 4G decoding' setting, or pci=realloc on dom0)"),
+    }
+    /// Inside guest RAM.
+    RamOverlap {
+        /// Resource start.
+        start: u64,
+        /// Resource end.
+        end: u64,
+    } => ("ram-overlap", Error) {
+        what: "BAR lies inside the guest's RAM: the PCI core cannot claim it and ioremap refuses RAM",
+        evidence: |w, at| {
+            let ram = Size(at.facts.ctx.ram_pages << PAGE_SHIFT);
+            write!(w, "res=[0x{start:x}-0x{end:x}] guest_ram={ram}")
+        },
+        fix: |w, at| write_guest_memory_map(w, at),
+    }
+    /// p2m entries that are not identity.
+    P2mNotIdentity {
+        /// First such pfn.
+        pfn: u64,
+        /// Its raw p2m value.
+        raw: u64,
+        /// Non-identity frames.
+        count: u64,
+        /// Of those, INVALID.
+        invalid: u64,
+    } => ("p2m-not-identity", Error) {
+        what: if invalid == count {
+            "BAR frames have INVALID p2m entries: a mapping becomes a silently non-present PTE and the first access faults"
+        } else {
+            "BAR frames are not identity-mapped in the p2m: a mapping would hit guest memory, not the device"
+        },
+        evidence: |w, _| write!(w, "pfn=0x{pfn:x} p2m=0x{raw:x} non_identity={count} invalid={invalid}"),
+        fix: |w, at| write_guest_memory_map(w, at),
+    }
+    /// Xen refused the trial mappings of some tested frames.
+    XenRefused {
+        /// First refused pfn.
+        pfn: u64,
+        /// Xen's return code for it.
+        rc: i32,
+        /// Tested frames refused.
+        refused: u64,
+        /// Frames tested.
+        tested: u64,
+        /// Frames in the BAR.
+        frames: u64,
+    } => ("xen-refused", Error) {
+        what: match rc {
+            EPERM => "Xen refuses to map BAR frames: they are not in this domain's I/O memory permission (the 2009 'Non-privileged attempt to map I/O space'); ioremap returns a pointer anyway and the first access to them faults",
+            EINVAL => "Xen rejects uncached mappings: this domain has no I/O memory, no I/O port permission and no assigned device at all ('Bad L1 flags')",
+            EBUSY => "Xen refuses the BAR frames: they are RAM owned by another domain",
+            _ => "Xen refuses to map the BAR frames",
+        },
+        evidence: |w, at| {
+            write!(w, "xen_rc={rc} ({}) ", errno_name(rc))?;
+            write_answers(w, at.xen())
+        },
+        fix: |w, at| match rc {
+            EBUSY => write!(w, "the BAR address collides with RAM in the host's view: check /proc/iomem on dom0 and dom0's assignment of {}", at.dom0()),
+            _ => {
+                write!(w, "pass the device with pci=['{}'] in xl.cfg or xl pci-attach so the toolstack grants its BARs, or grant the refused frames: iomem=[", at.dom0())?;
+                write_iomem(w, at.xen(), at.res(), pfn)?;
+                w.write_str("] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Memory)")
+            }
+        },
+    }
+    /// Xen mapped some tested frames read-only: it write-protects MSI-X tables and PBAs, which
+    /// is expected but worth knowing.
+    XenReadOnly {
+        /// First read-only pfn.
+        pfn: u64,
+        /// Tested frames mapped read-only.
+        count: u64,
+    } => ("xen-read-only", Info) {
+        what: "Xen maps some BAR frames read-only (MSI-X table/PBA in mmio_ro_ranges), as expected for MSI-X: writes there are dropped, drivers program MSI-X through pci_enable_msix (pcifront)",
+        evidence: |w, at| write_answers(w, at.xen()),
+        fix: |_, _| Ok(()),
+    }
+    /// A batch of trial mappings failed as a whole: later frames were not asked.
+    XenIncomplete {
+        /// The multicall's return code.
+        rc: i32,
+        /// Frames asked before it.
+        tested: u64,
+        /// Frames in the BAR.
+        frames: u64,
+    } => ("xen-incomplete", Warning) {
+        what: "a batch of trial mappings failed as a whole: Xen's verdict on the frames after it is unknown",
+        evidence: |w, _| write!(w, "rc={rc} ({}) asked={tested}/{frames} frames", errno_name(rc)),
+        fix: |w, _| w.write_str(RETRY_WITH_MEMORY),
+    }
+    /// Xen refused to restore a scratch PTE: the scratch slots are leaked on purpose.
+    ScratchLeaked {
+        /// The restore's return code.
+        rc: i32,
+    } => ("scratch-leaked", Warning) {
+        what: "Xen refused to restore a scratch PTE after the trial mappings: the scratch slots are kept mapped for good (never freed), a few KiB lost until reboot",
+        evidence: |w, _| write!(w, "restore_rc={rc}"),
+        fix: |w, _| w.write_str("nothing to do for the device; reboot the guest to get the pages back, and report it with this guest's log and xl dmesg from dom0"),
+    }
+    /// Scratch mapping could not be set up.
+    ScratchFailed {
+        /// Error code.
+        rc: i32,
+    } => ("scratch-failed", Warning) {
+        what: "could not set up the scratch mapping for the Xen test: Xen verdict unknown",
+        evidence: |w, _| write!(w, "rc={rc}"),
+        fix: |w, _| w.write_str(RETRY_WITH_MEMORY),
+    }
+    /// I/O-port BAR.
+    IoPorts {
+        /// First port.
+        start: u64,
+        /// Number of ports.
+        len: u64,
+    } => ("io-ports", Info) {
+        what: "I/O-port BAR: no mapping to test; Xen emulates port I/O and ports not granted read as all-ones (read_probe=1 reads the first port)",
+        evidence: |w, _| write!(w, "ports=0x{start:x}-0x{:x}", last_of(start, len)),
+        fix: |_, _| Ok(()),
+    }
+    /// Dword 0 read all-ones through an accepted mapping.
+    ReadProbeAllOnes => ("read-all-ones", Error) {
+        what: "dword 0 reads 0xffffffff through a mapping Xen accepted: the device does not decode this BAR",
+        evidence: |w, _| w.write_str("dword0=0xffffffff"),
+        fix: |w, at| write!(w, "on dom0: check lspci -vv -s {} (Control: Mem+, power state D0) and whether dom0 moved the BAR after the grant", at.dom0()),
+    }
+    /// Dword 0 of an I/O-port BAR read all-ones while the device answers config reads and
+    /// decodes I/O: what Xen returns for ports it does not grant the domain.
+    IoAllOnes {
+        /// First port.
+        port: u64,
+        /// Command register after the device was enabled.
+        command: u16,
+    } => ("io-all-ones", Error) {
+        what: "the I/O BAR's first dword reads all-ones although the device answers config reads and decodes I/O: Xen returns all-ones for ports it does not grant this domain (a guest cannot ask Xen directly; a register that really reads 0xffffffff would look the same)",
+        evidence: |w, at| {
+            let class_rev = at.facts.cfg.class_rev;
+            write!(w, "dword0=0xffffffff port=0x{port:x} command=0x{command:04x} class_rev=0x{class_rev:08x}")
+        },
+        fix: |w, at| {
+            let last = last_of(port, at.res().len().max(1));
+            write!(w, "pass the device with pci=['{}'] in xl.cfg or xl pci-attach so the toolstack grants its ports, or grant them: ioports=['{port:x}-{last:x}'] in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg (I/O Ports)", at.dom0())
+        },
+    }
+    /// Dword 0 read through the real driver path.
+    ReadProbe {
+        /// The value.
+        value: u32,
+    } => ("read-ok", Info) {
+        what: "dword 0 read through the driver path",
+        evidence: |w, _| write!(w, "dword0=0x{value:08x}"),
+        fix: |_, _| Ok(()),
+    }
+    /// The BAR passed every check.
+    BarOk {
+        /// Resource start.
+        start: u64,
+        /// Resource length.
+        len: u64,
+        /// 64-bit BAR.
+        is64: bool,
+        /// Prefetchable.
+        prefetch: bool,
+    } => ("ok", Info) {
+        what: "usable",
+        evidence: |w, at| {
+            let end = last_of(start, len);
+            let bits = if is64 { 64 } else { 32 };
+            let pf = if prefetch { " prefetchable" } else { "" };
+            write!(w, "mem [0x{start:x}-0x{end:x}] {} {bits}-bit{pf}", Size(len))?;
+            write_verdict(w, at.xen())
+        },
+        fix: |_, _| Ok(()),
+    }
+}
+
+/// The fix of both config-read failures.
+const LOOK_FOR_PCIBACK_ERRORS: &str =
+    "look for 'pciback not responding' in this guest's log and for pciback errors in dom0's dmesg";
+/// The fix of both malformed registers.
+const MALFORMED_BAR: &str =
+    "the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it";
+/// The fix when the trial mappings could not run to the end.
+const RETRY_WITH_MEMORY: &str =
+    "retry with more free memory; if it persists, report it with this guest's log";
+
+/// The evidence of where the module runs.
+fn write_where(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+    let ctx = &at.facts.ctx;
+    let (pv, dom0, front) = (ctx.xen_pv, ctx.initial_domain, ctx.pcifront);
+    write!(w, "xen_pv={pv} dom0={dom0} pcifront={front}")
+}
+
+/// pciback keeps the resource it saw when it seized the device: seize it again.
+fn write_reseize(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+    let d = at.dom0();
+    write!(w, "pciback snapshots dom0's resource when it seizes the device: xl pci-assignable-remove {d} && xl pci-assignable-add {d} after dom0's assignment is right")
+}
+
+/// Page-align the device's BARs on dom0's command line.
+fn write_page_align(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+    write!(
+        w,
+        "page-align the BAR in dom0: pci=resource_alignment=4096@{} on dom0's kernel command line",
+        at.dom0()
+    )
+}
+
+/// Keep the guest's RAM out of the host's PCI hole.
+fn write_guest_memory_map(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
+    let mib = (at.res().start >> 20).max(1);
+    write!(w, "set e820_host=1 in the domU's xl.cfg (guest memory map with the host's PCI hole), or keep memory/maxmem below {mib} MiB")
+}
+
+/// One finding: a kind plus the BAR it is about (`None`: the device).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Finding {
+    /// BAR index (6 = ROM) or `None` for device-wide findings.
+    pub bar: Option<u8>,
+    /// What and the evidence.
+    pub kind: Kind,
+}
+
+impl Finding {
+    /// Severity of this finding: its kind's, but for two cases that depend on more.
+    pub fn severity(&self) -> Severity {
+        match self.kind {
+            Kind::DecodeOff {
+                after_enable: true, ..
+            } => Severity::Error,
+            // A ROM that cannot be used rarely stops a driver.
+            Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. }
+                if self.bar == Some(ROM_INDEX as u8) =>
+            {
+                Severity::Warning
+            }
+            _ => self.kind.variant_severity(),
+        }
+    }
+
+    /// Stable, grep-able code.
+    pub fn code(&self) -> &'static str {
+        match self.kind {
+            Kind::XenRefused { rc, .. } => XEN_REFUSAL_CODES
+                .iter()
+                .find(|(errno, _)| *errno == rc)
+                .map_or(self.kind.variant_code(), |(_, code)| code),
+            _ => self.kind.variant_code(),
+        }
+    }
+}
+
+/// `-EPERM` as Xen returns it (Xen's error numbers are Linux's).
+pub const EPERM: i32 = -1;
+/// `-ENOMEM`.
+pub const ENOMEM: i32 = -12;
+/// `-EFAULT`.
+pub const EFAULT: i32 = -14;
+/// `-EBUSY`.
+pub const EBUSY: i32 = -16;
+/// `-ENODEV`.
+pub const ENODEV: i32 = -19;
+/// `-EINVAL`.
+pub const EINVAL: i32 = -22;
+
+/// Codes of Xen refusals by error; a refusal with any other error is `xen-refused`.
+const XEN_REFUSAL_CODES: [(i32, &str); 3] = [
+    (EPERM, "xen-eperm"),
+    (EINVAL, "xen-einval"),
+    (EBUSY, "xen-ebusy"),
+];
+
+/// Every finding code: the variants' and the refined Xen refusals'.
+pub fn all_codes() -> impl Iterator<Item = &'static str> {
+    KINDS
+        .iter()
+        .map(|kind| kind.code)
+        .chain(XEN_REFUSAL_CODES.iter().map(|(_, code)| *code))
+}
