@@ -28,7 +28,8 @@ kernel::sync::global_lock! {
 
 struct PcifrontDiag;
 
-// The `max_frames` default above is `trial::DEFAULT_MAX_FRAMES` (the macro takes a literal).
+// The `max_frames` default in `module!` below is `trial::DEFAULT_MAX_FRAMES` (the macro takes
+// a literal).
 const _: () = assert!(diag::trial::DEFAULT_MAX_FRAMES == 1048576);
 
 // The table matches no real device: the module binds only where an admin writes

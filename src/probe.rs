@@ -17,7 +17,7 @@ use crate::diag::{
     checks::{self, Findings, Severity},
     facts::{
         BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
-        PAGE_SIZE,
+        PAGE_SIZE, PCI_CLASS_REVISION, PCI_COMMAND,
     },
     report::{self, Bdf, Meta, Phases},
     trial,
@@ -35,6 +35,8 @@ const _: () = {
     assert!(f::IORESOURCE_MEM_64 == bindings::IORESOURCE_MEM_64 as u64);
     assert!(f::IORESOURCE_DISABLED == bindings::IORESOURCE_DISABLED as u64);
     assert!(f::IORESOURCE_UNSET == bindings::IORESOURCE_UNSET as u64);
+    assert!(f::PCI_COMMAND as u32 == bindings::PCI_COMMAND);
+    assert!(f::PCI_CLASS_REVISION as u32 == bindings::PCI_CLASS_REVISION);
     assert!(f::PCI_COMMAND_IO as u32 == bindings::PCI_COMMAND_IO);
     assert!(f::PCI_COMMAND_MEMORY as u32 == bindings::PCI_COMMAND_MEMORY);
     assert!(f::PAGE_SIZE == bindings::PAGE_SIZE as u64);
@@ -92,6 +94,12 @@ impl ConfigReader {
         }
         v
     }
+
+    /// The command register: the low half of its dword (all-ones if the read failed).
+    fn command(&mut self) -> u16 {
+        // CAST: the register is the dword's low 16 bits.
+        (self.dword(PCI_COMMAND) & 0xffff) as u16
+    }
 }
 
 /// A finding's log line, formatted by `dev_*!` itself: no buffer of its own.
@@ -146,9 +154,16 @@ fn task_meta(meta: &mut Meta) {
     }
 }
 
-/// Checks one memory BAR against guest RAM and the p2m. Returns its first pfn and frames if Xen
-/// is to be asked about them.
-fn xen_prechecks(bf: &mut BarFacts, ctx: &Context) -> Option<(u64, u64)> {
+/// A BAR's frames to ask Xen about.
+#[derive(Clone, Copy)]
+struct Frames {
+    first_pfn: u64,
+    count: u64,
+}
+
+/// Checks one memory BAR against guest RAM, the CPU's address width and the p2m. Returns its
+/// frames if Xen is to be asked about them.
+fn xen_prechecks(bf: &mut BarFacts, ctx: &Context, max_frames: u64) -> Option<Frames> {
     let res = bf.res;
     if res.is_empty() || res.flags & IORESOURCE_MEM == 0 {
         bf.skipped = Some(Skip::NoResource);
@@ -159,37 +174,44 @@ fn xen_prechecks(bf: &mut BarFacts, ctx: &Context) -> Option<(u64, u64)> {
         bf.skipped = Some(Skip::NotPv);
         return None;
     }
-    let (first_pfn, frames) = res.frames();
-    let p2m = xen::p2m(first_pfn, frames);
+    if ctx.beyond_phys_bits(res.end) {
+        // Such a frame number does not fit a PTE: it would set flag bits, never ask Xen.
+        bf.skipped = Some(Skip::BeyondPhysBits);
+        return None;
+    }
+    let (first_pfn, count) = res.frames();
+    let p2m = xen::p2m(first_pfn, count, max_frames);
     bf.p2m = Some(p2m);
     if p2m.non_identity > 0 {
         // Mapping would not reach the device (or would map guest RAM): report, do not try.
         bf.skipped = Some(Skip::P2m);
         return None;
     }
-    Some((first_pfn, frames))
+    Some(Frames { first_pfn, count })
 }
 
 /// Asks Xen about every memory BAR (every frame, or a sample of a BAR of more than
-/// `max_frames` frames) through the module's kept scratch slots, then restores them. Returns
-/// the hypercalls and multicall entries spent. Not inlined: verdicts are built on its stack
-/// frame, not the probe's.
+/// `max_frames` frames) through the module's kept scratch slots, then restores them. The
+/// prechecks run before the slots are locked, so other probes and rmmod wait only for the
+/// trials. Not inlined: verdicts are built on its stack frame, not the probe's.
 #[inline(never)]
-fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> (u32, u64) {
+fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> xen::TurnEnd {
     let ctx = facts.ctx;
+    let to_ask: [Option<Frames>; NUM_RESOURCES] =
+        core::array::from_fn(|i| xen_prechecks(&mut facts.bars[i], &ctx, max_frames));
     let mut turn = xen::KeptScratch::lock();
-    for bf in facts.bars.iter_mut() {
-        let Some((first_pfn, frames)) = xen_prechecks(bf, &ctx) else {
+    for (bf, frames) in facts.bars.iter_mut().zip(to_ask) {
+        let Some(Frames { first_pfn, count }) = frames else {
             continue;
         };
         match turn.get() {
-            Ok(s) => bf.verdict = Some(trial::scan(first_pfn, frames, max_frames, s)),
+            Ok(s) => bf.verdict = Some(trial::scan(first_pfn, count, max_frames, s)),
             Err(rc) => bf.skipped = Some(Skip::Scratch(rc)),
         }
     }
-    let (restored, hypercalls, entries) = turn.done();
-    facts.restore_failed = restored.err();
-    (hypercalls, entries)
+    let end = turn.done();
+    facts.restore_failed = end.restored.err();
+    end
 }
 
 /// Reads dword 0 of BAR `bar` the way a driver would, but mapping only its first page (or
@@ -255,7 +277,7 @@ fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut C
             Err(e) => dev_warn!(pdev, "read probe BAR{}: {:?}\n", i, e),
         }
     }
-    facts.cfg.command = (cfg.dword(4) & 0xffff) as u16;
+    facts.cfg.command_after_enable = Some(cfg.command());
     // `kernel::pci` has no `disable_device()`.
     // SAFETY: enabled above; every mapping of the read probe is gone.
     unsafe { bindings::pci_disable_device(raw(pdev)) };
@@ -279,8 +301,8 @@ fn new_report() -> Result<KBox<Report>> {
 /// copies, class/revision is read live and shows whether the device still answers).
 fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader, out: &mut Config) {
     out.id = u32::from(pdev.vendor_id().as_raw()) | u32::from(pdev.device_id()) << 16;
-    out.command = (cfg.dword(4) & 0xffff) as u16;
-    out.class_rev = cfg.dword(8);
+    out.command = cfg.command();
+    out.class_rev = cfg.dword(PCI_CLASS_REVISION);
     for (i, b) in out.bars.iter_mut().enumerate() {
         let errors = cfg.errors;
         *b = cfg.dword(PCI_BASE_ADDRESS_0 + 4 * i as u16);
@@ -344,7 +366,7 @@ pub(crate) fn diagnose(
     }
     let t_context = t0.elapsed();
 
-    let (hypercalls, trial_entries) = xen_verdicts(&mut rep.facts, params.max_frames);
+    let xen_cost = xen_verdicts(&mut rep.facts, params.max_frames);
     let t_xen = t0.elapsed();
     if params.read_probe {
         read_probe(pdev, &mut rep.facts, &mut cfg);
@@ -365,8 +387,8 @@ pub(crate) fn diagnose(
     m.vendor = (id & 0xffff) as u16;
     m.device = (id >> 16) as u16;
     m.config_reads = cfg.reads;
-    m.hypercalls = hypercalls;
-    m.trial_entries = trial_entries;
+    m.hypercalls = xen_cost.hypercalls;
+    m.trial_entries = xen_cost.entries;
     task_meta(m);
     m.probe_ns = nanos(t0.elapsed());
     m.phases = Phases {

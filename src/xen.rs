@@ -45,8 +45,14 @@ struct RawScratch {
     _private: [u8; 0],
 }
 
+/// `PFD_P2M_IDENTITY`: the p2m maps the pfn to the same machine frame.
 const P2M_IDENTITY: c_int = 0;
+/// `PFD_P2M_INVALID`: `INVALID_P2M_ENTRY`.
 const P2M_INVALID: c_int = 1;
+/// `PFD_TRIAL_MAPPED`: Xen mapped the frame as asked.
+const TRIAL_MAPPED: i32 = 0;
+/// `PFD_TRIAL_READ_ONLY`: Xen mapped the frame without `_PAGE_RW`.
+const TRIAL_READ_ONLY: i32 = 1;
 
 unsafe extern "C" {
     fn pfd_xen_context(pdev: *mut c_void, out: *mut RawCtx) -> c_int;
@@ -56,6 +62,7 @@ unsafe extern "C" {
     fn pfd_trial_batch(s: *mut RawScratch, pfns: *const u64, answers: *mut i32, n: u32) -> c_int;
     fn pfd_scratch_restore(s: *mut RawScratch) -> c_int;
     fn pfd_scratch_free(s: *mut RawScratch);
+    fn pfd_cond_resched();
 }
 
 /// Where the device sits, as the shim sees it.
@@ -89,13 +96,24 @@ pub(crate) fn context(pdev: *mut kernel::bindings::pci_dev) -> XenContext {
     }
 }
 
-/// Looks up the p2m entries of `frames` frames from `first_pfn`.
-pub(crate) fn p2m(first_pfn: u64, frames: u64) -> P2m {
+/// p2m lookups between two chances for the scheduler to run something else.
+const P2M_LOOKUPS_PER_RESCHED: u64 = 4096;
+
+/// Looks up the p2m entries of the BAR of `frames` frames from `first_pfn`: every frame, or
+/// for a BAR beyond `max_frames` the same sample Xen's trials take ([`trial::Plan`]), so a
+/// BAR of any size (the device chooses it) costs at most `max_frames` lookups.
+pub(crate) fn p2m(first_pfn: u64, frames: u64, max_frames: u64) -> P2m {
+    let plan = trial::Plan::new(frames, max_frames);
     let mut p = P2m {
-        frames,
+        frames: plan.len(),
         ..P2m::default()
     };
-    for pfn in first_pfn..first_pfn + frames {
+    for k in 0..plan.len() {
+        if k % P2M_LOOKUPS_PER_RESCHED == P2M_LOOKUPS_PER_RESCHED - 1 {
+            // SAFETY: process context (the probe), no lock held that a sleep would break.
+            unsafe { pfd_cond_resched() };
+        }
+        let pfn = first_pfn + plan.index(k);
         let mut raw = 0u64;
         // SAFETY: `raw` is a valid out pointer; the lookup only reads the p2m.
         let kind = unsafe { pfd_p2m_lookup(pfn, &mut raw) };
@@ -131,8 +149,8 @@ kernel::sync::global_lock! {
 
 /// The module's scratch slots, kept from the first probe that asks Xen until this guard drops
 /// (after the driver is unregistered). Mapping the slots (vmap) and unmapping them are PTE
-/// updates Xen checks one by one, as costly as a small BAR's trials (bench: 256 slots set up
-/// per probe made edu's Xen step 5.4 ms), so they are set up once. Probes take turns.
+/// updates Xen checks one by one, as costly as a small BAR's trials, so they are set up once
+/// (docs/design.md, "Cost"). Probes take turns.
 pub(crate) struct KeptScratch;
 
 impl KeptScratch {
@@ -173,25 +191,42 @@ impl ScratchTurn {
         self.0.as_mut().ok_or(ENOMEM.to_errno())
     }
 
-    /// Restores the slots this turn used. Returns the restore's result and the hypercalls and
-    /// multicall entries the turn spent. Slots that could not be restored are dropped (the
-    /// shim leaks them on purpose) and the next probe sets up new ones.
-    pub(crate) fn done(mut self) -> (Result<(), i32>, u32, u64) {
+    /// Restores the slots this turn used, and says what the turn spent. Slots that could not
+    /// be restored are dropped (the shim leaks them on purpose) and the next probe sets up new
+    /// ones.
+    pub(crate) fn done(mut self) -> TurnEnd {
         let Some(s) = self.0.as_mut() else {
-            return (Ok(()), 0, 0);
+            return TurnEnd {
+                restored: Ok(()),
+                hypercalls: 0,
+                entries: 0,
+            };
         };
-        let restored = s.restore();
-        let spent = (s.hypercalls, s.entries);
+        let end = TurnEnd {
+            restored: s.restore(),
+            hypercalls: s.hypercalls,
+            entries: s.entries,
+        };
         (s.hypercalls, s.entries) = (0, 0);
-        if restored.is_err() {
+        if end.restored.is_err() {
             *self.0 = None;
         }
-        (restored, spent.0, spent.1)
+        end
     }
 }
 
+/// How a turn with the scratch slots ended.
+pub(crate) struct TurnEnd {
+    /// The restore of the slots: `Err` with Xen's code if it refused one.
+    pub(crate) restored: Result<(), i32>,
+    /// Hypercalls the turn spent, the restore included.
+    pub(crate) hypercalls: u32,
+    /// Multicall entries (trial mappings and restores) the turn spent.
+    pub(crate) entries: u64,
+}
+
 /// Scratch slots whose PTEs are lent to Xen for trial mappings, a batch at a time
-/// ([`trial::Prober`]), with the buffers of one batch. Restored and freed on drop.
+/// ([`trial::TrialMapper`]), with the buffers of one batch. Restored and freed on drop.
 pub(crate) struct Scratch {
     raw: NonNull<RawScratch>,
     pfns: KVec<u64>,
@@ -253,7 +288,7 @@ impl Scratch {
     }
 }
 
-impl trial::Prober for Scratch {
+impl trial::TrialMapper for Scratch {
     fn slots(&mut self) -> &mut [u64] {
         &mut self.pfns
     }
@@ -282,8 +317,8 @@ impl trial::Prober for Scratch {
 
     fn answer(&self, k: usize) -> Trial {
         match self.answers[k] {
-            0 => Trial::Mapped,
-            1 => Trial::ReadOnly,
+            TRIAL_MAPPED => Trial::Mapped,
+            TRIAL_READ_ONLY => Trial::ReadOnly,
             rc => Trial::Refused(rc),
         }
     }

@@ -16,6 +16,7 @@
 #include <linux/vmalloc.h>
 #include <linux/minmax.h>
 #include <linux/gfp.h>
+#include <linux/sched.h>
 #include <asm/processor.h>
 
 #ifdef CONFIG_XEN_PV
@@ -156,12 +157,16 @@ int pfd_p2m_lookup(u64 pfn, u64 *raw)
  * @end: last byte
  *
  * Checks the resource tree (System RAM) and, in a PV guest, the e820 table
- * the guest was built with.
+ * the guest was built with. An @end of U64_MAX is checked up to U64_MAX - 1:
+ * the sizes below would wrap to 0 and skip the check.
  *
- * Return: 1 if it overlaps, 0 if not.
+ * Return: 1 if it overlaps, 0 if not (also for an empty range).
  */
 int pfd_ram_overlap(u64 start, u64 end)
 {
+	if (end < start)
+		return 0;
+	end = min(end, U64_MAX - 1);
 	if (region_intersects(start, end - start + 1, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT)
 		return 1;
@@ -286,10 +291,10 @@ int pfd_scratch_new(u32 slots, struct pfd_scratch **out)
 
 /**
  * pfd_trial_batch() - ask Xen whether this domain may map each of @n pfns
- * @s: scratch state from pfd_scratch_init()
+ * @s: scratch state from pfd_scratch_new()
  * @pfns: the pseudo-physical frames, identity-mapped in the p2m (checked)
- * @answers: per pfn, 0 if mapped, 1 if mapped without _PAGE_RW, or Xen's
- *           negative return code
+ * @answers: per pfn, PFD_TRIAL_MAPPED, PFD_TRIAL_READ_ONLY or Xen's negative
+ *           return code
  * @n: at most @s->slots
  *
  * Points slot i's PTE at pfn i's machine frame (uncached, the mfn and flags
@@ -301,7 +306,9 @@ int pfd_scratch_new(u32 slots, struct pfd_scratch **out)
  * it was, which is why only accepted entries' PTEs are read back.
  *
  * Context: process context; the slots must not be in use by another batch.
- * Return: 0, or the multicall's own error (no answer is valid then).
+ * Return: 0, the multicall's own error (no answer is valid then), or -ERANGE
+ * if a pfn is beyond the CPU's physical address width (it would spill into
+ * the PTE's flag bits; nothing is asked).
  */
 int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n)
 {
@@ -311,6 +318,9 @@ int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n)
 
 	if (!s->area || n > s->slots)
 		return -EINVAL;
+	for (i = 0; i < n; i++)
+		if (pfns[i] >> (boot_cpu_data.x86_phys_bits - PAGE_SHIFT))
+			return -ERANGE;
 	for (i = 0; i < n; i++) {
 		pte_t pte = mfn_pte(pfn_to_mfn(pfns[i]), PAGE_KERNEL_NOCACHE);
 
@@ -325,8 +335,10 @@ int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n)
 
 		if (r)
 			answers[i] = r;
+		else if (READ_ONCE(s->ptes[i]->pte) & _PAGE_RW)
+			answers[i] = PFD_TRIAL_MAPPED;
 		else
-			answers[i] = !(READ_ONCE(s->ptes[i]->pte) & _PAGE_RW);
+			answers[i] = PFD_TRIAL_READ_ONLY;
 	}
 	return 0;
 #else
@@ -385,4 +397,10 @@ void pfd_scratch_free(struct pfd_scratch *s)
 	if (s)
 		pfd_scratch_release(s);
 #endif
+}
+
+/* cond_resched() is a macro (a static call under PREEMPT_DYNAMIC). */
+void pfd_cond_resched(void)
+{
+	cond_resched();
 }

@@ -27,6 +27,10 @@ struct pfd_xen_ctx {
 #define PFD_P2M_FOREIGN		2	/* another domain's frame */
 #define PFD_P2M_OTHER		3	/* a different mfn (guest RAM) */
 
+/* Answer for one frame of pfd_trial_batch(), or Xen's negative error. */
+#define PFD_TRIAL_MAPPED	0	/* mapped as asked */
+#define PFD_TRIAL_READ_ONLY	1	/* mapped without _PAGE_RW */
+
 /* Scratch slots for batched trial mappings; private to xen_shim.c. */
 struct pfd_scratch;
 
@@ -37,5 +41,6 @@ int pfd_scratch_new(u32 slots, struct pfd_scratch **out);
 int pfd_trial_batch(struct pfd_scratch *s, const u64 *pfns, s32 *answers, u32 n);
 int pfd_scratch_restore(struct pfd_scratch *s);
 void pfd_scratch_free(struct pfd_scratch *s);
+void pfd_cond_resched(void);
 
 #endif /* PFD_XEN_SHIM_H */

@@ -1575,6 +1575,7 @@ prop_compose! {
     fn any_config()(
         id in any::<u32>(),
         command in any::<u16>(),
+        command_after_enable in prop::option::of(any::<u16>()),
         class_rev in prop_oneof![any::<u32>(), Just(u32::MAX)],
         bars in prop::array::uniform6(any_register()),
         rom in any_register(),
@@ -1584,6 +1585,7 @@ prop_compose! {
         Config {
             id,
             command,
+            command_after_enable,
             class_rev,
             bars,
             rom,

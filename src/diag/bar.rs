@@ -12,6 +12,17 @@ pub const ROM_INDEX: usize = 6;
 /// BARs plus the ROM.
 pub const NUM_RESOURCES: usize = 7;
 
+/// Resource index `i` (a BAR, or [`ROM_INDEX`]) as findings and reports carry it: one byte.
+pub const fn index_u8(i: usize) -> u8 {
+    if i > u8::MAX as usize {
+        return u8::MAX;
+    }
+    // CAST: `i` fits a byte (checked above); callers pass less than `NUM_RESOURCES`.
+    #[allow(clippy::cast_possible_truncation)]
+    let index = i as u8;
+    index
+}
+
 /// Config-space offset of BAR0.
 pub const PCI_BASE_ADDRESS_0: u16 = 0x10;
 /// Config-space offset of the type 0 expansion ROM register.
@@ -127,7 +138,7 @@ pub fn decode_bars(raw: &[u32; NUM_BARS]) -> [Bar; NUM_BARS] {
     while i < NUM_BARS {
         let v = raw[i];
         let bar = &mut out[i];
-        bar.index = i as u8;
+        bar.index = index_u8(i);
         bar.raw = v;
         if v == u32::MAX {
             bar.kind = BarKind::AllOnes;
@@ -148,7 +159,7 @@ pub fn decode_bars(raw: &[u32; NUM_BARS]) -> [Bar; NUM_BARS] {
                     bar.raw_hi = hi;
                     bar.addr |= u64::from(hi) << 32;
                     let upper = &mut out[i + 1];
-                    upper.index = (i + 1) as u8;
+                    upper.index = index_u8(i + 1);
                     upper.kind = BarKind::Upper64;
                     upper.raw = hi;
                     i += 2;
@@ -171,7 +182,7 @@ pub fn decode_rom(raw: u32) -> Bar {
         _ => BarKind::Rom,
     };
     Bar {
-        index: ROM_INDEX as u8,
+        index: index_u8(ROM_INDEX),
         kind,
         addr: if kind == BarKind::Rom {
             u64::from(raw & ROM_ADDR_MASK)

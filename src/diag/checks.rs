@@ -5,7 +5,7 @@
 //! Each finding kind, with its code and words, is declared in [`super::findings`]; the checks
 //! here decide which a device has.
 
-use super::bar::{decode_bars, decode_rom, Bar, BarKind, NUM_RESOURCES, ROM_INDEX};
+use super::bar::{decode_bars, decode_rom, index_u8, Bar, BarKind, NUM_RESOURCES, ROM_INDEX};
 use super::facts::*;
 
 pub use super::findings::{
@@ -219,11 +219,12 @@ pub fn check_into(facts: &DeviceFacts, out: &mut Findings) {
     let bars = decode_all(&facts.cfg);
     let any_mem = bars.iter().any(|b| b.is_mem() && b.kind != BarKind::Rom);
     let probed = facts.bars.iter().any(|b| b.read_probe.is_some());
-    if any_mem && facts.cfg.command & PCI_COMMAND_MEMORY == 0 && facts.cfg.class_rev != u32::MAX {
+    let command = facts.cfg.command_now();
+    if any_mem && command & PCI_COMMAND_MEMORY == 0 && facts.cfg.class_rev != u32::MAX {
         out.push(
             None,
             Kind::DecodeOff {
-                command: facts.cfg.command,
+                command,
                 after_enable: probed,
             },
         );
@@ -242,7 +243,7 @@ fn check_bar(
     bar: &Bar,
     out: &mut Findings,
 ) {
-    let idx = Some(i as u8);
+    let idx = Some(index_u8(i));
     let res = &facts.bars[i].res;
     let before = out.problems;
     if bar.kind == BarKind::Upper64 {
@@ -302,7 +303,7 @@ fn register_unread(facts: &DeviceFacts, i: usize, bar: &Bar) -> bool {
 
 /// The BAR register alone. Returns whether there is a BAR to check further.
 fn check_register(facts: &DeviceFacts, i: usize, bar: &Bar, out: &mut Findings) -> bool {
-    let idx = Some(i as u8);
+    let idx = Some(index_u8(i));
     match bar.kind {
         BarKind::Upper64 => return false,
         BarKind::AllOnes => {
@@ -328,7 +329,7 @@ fn check_register(facts: &DeviceFacts, i: usize, bar: &Bar, out: &mut Findings) 
 
 /// The guest's resource against the register: type, claim, address, size, flags.
 fn check_resource(i: usize, bar: &Bar, res: &Resource, out: &mut Findings) {
-    let idx = Some(i as u8);
+    let idx = Some(index_u8(i));
     let len = res.len();
     let bar_io = bar.kind == BarKind::Io;
     let res_io = res.flags & IORESOURCE_IO != 0;
@@ -379,11 +380,11 @@ fn check_resource(i: usize, bar: &Bar, res: &Resource, out: &mut Findings) {
 
 /// An I/O-port BAR: its ports, and what the read probe read from the first one.
 fn check_io(facts: &DeviceFacts, i: usize, out: &mut Findings) {
-    let idx = Some(i as u8);
+    let idx = Some(index_u8(i));
     let bf = &facts.bars[i];
     let (start, len) = (bf.res.start, bf.res.len());
     out.push(idx, Kind::IoPorts { start, len });
-    let command = facts.cfg.command;
+    let command = facts.cfg.command_now();
     match bf.read_probe {
         // All-ones from a device that does not decode I/O says nothing about Xen.
         Some(u32::MAX) if command & PCI_COMMAND_IO == 0 => out.push(idx, Kind::ReadProbeAllOnes),
@@ -402,7 +403,7 @@ fn check_io(facts: &DeviceFacts, i: usize, out: &mut Findings) {
 /// A memory BAR: page granularity, frames shared with other BARs, address width, RAM, the
 /// p2m, Xen's verdict, the read probe.
 fn check_memory(facts: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out: &mut Findings) {
-    let idx = Some(i as u8);
+    let idx = Some(index_u8(i));
     let bf = &facts.bars[i];
     let res = &bf.res;
     let (start, end, len) = (res.start, res.end, res.len());
@@ -410,8 +411,8 @@ fn check_memory(facts: &DeviceFacts, bars: &[Bar; NUM_RESOURCES], i: usize, out:
         out.push(idx, Kind::SubPage { start, len });
     }
     check_shared_frames(facts, bars, i, out);
-    let bits = facts.ctx.phys_bits;
-    if bits > 0 && bits < 64 && end >> bits != 0 {
+    if facts.ctx.beyond_phys_bits(end) {
+        let bits = facts.ctx.phys_bits;
         out.push(idx, Kind::BeyondPhysBits { end, bits });
     }
     if bf.ram_overlap {
@@ -465,10 +466,10 @@ fn check_shared_frames(
         if ofirst <= last && first <= olast {
             let pfn = first.max(ofirst);
             out.push(
-                Some(i as u8),
+                Some(index_u8(i)),
                 Kind::SharedFrame {
                     pfn,
-                    other: j as u8,
+                    other: index_u8(j),
                 },
             );
         }

@@ -5,7 +5,7 @@
 //! Plain data: the kernel module fills it from config space, `struct resource`, the p2m and
 //! Xen; the host tests fill it by hand.
 
-use super::bar::NUM_RESOURCES;
+use super::bar::{NUM_BARS, NUM_RESOURCES};
 
 /// `IORESOURCE_IO`.
 pub const IORESOURCE_IO: u64 = 0x0000_0100;
@@ -19,6 +19,11 @@ pub const IORESOURCE_MEM_64: u64 = 0x0010_0000;
 pub const IORESOURCE_DISABLED: u64 = 0x1000_0000;
 /// `IORESOURCE_UNSET`.
 pub const IORESOURCE_UNSET: u64 = 0x2000_0000;
+
+/// `PCI_COMMAND`: the command register's offset in config space.
+pub const PCI_COMMAND: u16 = 0x04;
+/// `PCI_CLASS_REVISION`: the class/revision dword's offset.
+pub const PCI_CLASS_REVISION: u16 = 0x08;
 
 /// `PCI_COMMAND_IO`.
 pub const PCI_COMMAND_IO: u16 = 0x1;
@@ -88,17 +93,27 @@ pub struct Context {
     pub phys_bits: u8,
 }
 
+impl Context {
+    /// Whether an address is above the CPU's physical address width (unknown width: no).
+    pub fn beyond_phys_bits(&self, addr: u64) -> bool {
+        (1..64).contains(&self.phys_bits) && addr >> self.phys_bits != 0
+    }
+}
+
 /// Raw config-space values the checks need.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Config {
     /// Vendor/device dword (offset 0).
     pub id: u32,
-    /// Command register.
+    /// Command register when the module was bound.
     pub command: u16,
-    /// Class/revision dword (offset 8); pciback does not cache it, so all-ones means gone.
+    /// Command register after the read probe enabled the device, if it did.
+    pub command_after_enable: Option<u16>,
+    /// Class/revision dword ([`PCI_CLASS_REVISION`]); pciback does not cache it, so all-ones
+    /// means gone.
     pub class_rev: u32,
-    /// The six BAR dwords.
-    pub bars: [u32; 6],
+    /// The BAR dwords.
+    pub bars: [u32; NUM_BARS],
     /// Expansion ROM dword.
     pub rom: u32,
     /// Config reads that returned an error code.
@@ -108,10 +123,19 @@ pub struct Config {
     pub bars_failed: u8,
 }
 
+impl Config {
+    /// The command register as the device last showed it: after the read probe's enable if
+    /// that ran, else at bind.
+    pub fn command_now(&self) -> u16 {
+        self.command_after_enable.unwrap_or(self.command)
+    }
+}
+
 /// The p2m state of a BAR's frames (Xen PV pseudo-physical to machine map).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct P2m {
-    /// Frames looked up.
+    /// Frames looked up: every frame, or the same sample as Xen's trials for a BAR beyond the
+    /// test limit.
     pub frames: u64,
     /// Frames whose p2m entry is not an identity entry for the same frame.
     pub non_identity: u64,
@@ -264,6 +288,8 @@ pub enum Skip {
     NoResource,
     /// Scratch page setup failed (out of memory, or not a 4 KiB PTE).
     Scratch(i32),
+    /// The BAR ends above the CPU's physical address width: its frames do not fit a PTE.
+    BeyondPhysBits,
 }
 
 /// All facts about one device.

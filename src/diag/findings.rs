@@ -8,7 +8,7 @@
 
 use core::fmt::{self, Write};
 
-use super::bar::{bar_name, ROM_INDEX};
+use super::bar::{bar_name, index_u8, ROM_INDEX};
 use super::facts::{DeviceFacts, Resource, Verdict, PAGE_SHIFT};
 use super::report::{errno_name, write_answers, write_iomem, write_verdict, Bdf, Size};
 
@@ -648,7 +648,7 @@ impl Finding {
             } => Severity::Error,
             // A ROM that cannot be used rarely stops a driver.
             Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. }
-                if self.bar == Some(ROM_INDEX as u8) =>
+                if self.bar == Some(index_u8(ROM_INDEX)) =>
             {
                 Severity::Warning
             }

@@ -6,7 +6,7 @@
 
 use core::fmt::{self, Write};
 
-use super::bar::bar_name;
+use super::bar::{bar_name, index_u8};
 use super::checks::Findings;
 use super::facts::{Config, Context, DeviceFacts, Run, Runs, Trial, Verdict};
 use super::findings::{At, Finding, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM};
@@ -63,7 +63,7 @@ pub struct Meta {
     pub bdf: Bdf,
     /// The same device as dom0 names it (from the pciback xenstore nodes).
     pub backend_bdf: Option<Bdf>,
-    /// Vendor and device id.
+    /// Vendor id.
     pub vendor: u16,
     /// Device id.
     pub device: u16,
@@ -500,9 +500,14 @@ fn write_json_task_cost(w: &mut impl Write, m: &Meta) -> fmt::Result {
 fn write_json_registers(w: &mut impl Write, cfg: &Config) -> fmt::Result {
     write!(
         w,
-        "\"config\":{{\"command\":{},\"class_rev\":{},\"bars\":[",
-        cfg.command, cfg.class_rev
+        "\"config\":{{\"command\":{},\"command_after_enable\":",
+        cfg.command
     )?;
+    match cfg.command_after_enable {
+        Some(command) => write!(w, "{command}")?,
+        None => w.write_str("null")?,
+    }
+    write!(w, ",\"class_rev\":{},\"bars\":[", cfg.class_rev)?;
     for (i, b) in cfg.bars.iter().enumerate() {
         write!(w, "{}{}", if i > 0 { "," } else { "" }, b)?;
     }
@@ -517,7 +522,7 @@ fn write_json_resources(w: &mut impl Write, facts: &DeviceFacts) -> fmt::Result 
             w,
             "{}{{\"bar\":\"{}\",\"start\":{},\"end\":{},\"flags\":{},\"claimed\":{}",
             if i > 0 { "," } else { "" },
-            bar_name(i as u8),
+            bar_name(index_u8(i)),
             b.res.start,
             b.res.end,
             b.res.flags,

@@ -66,7 +66,7 @@ impl Plan {
 
 /// Asks Xen about a batch of frames. The module implements it with one multicall per batch;
 /// the host tests with models whose answers come back mixed.
-pub trait Prober {
+pub trait TrialMapper {
     /// The pfn slots of one batch; their number is the batch size.
     fn slots(&mut self) -> &mut [u64];
     /// Asks Xen about the pfns in the first `n` slots. Returns the hypercalls spent, or the
@@ -113,8 +113,13 @@ impl Tally {
 }
 
 /// Tests the frames of the BAR of `frames` frames at `first_pfn` (all of them, or a sample if
-/// there are more than `max_frames`) in batches of `prober`'s size, and sums up Xen's answers.
-pub fn scan(first_pfn: u64, frames: u64, max_frames: u64, prober: &mut impl Prober) -> Verdict {
+/// there are more than `max_frames`) in batches of `mapper`'s size, and sums up Xen's answers.
+pub fn scan(
+    first_pfn: u64,
+    frames: u64,
+    max_frames: u64,
+    mapper: &mut impl TrialMapper,
+) -> Verdict {
     let plan = Plan::new(frames, max_frames);
     let mut t = Tally {
         v: Verdict {
@@ -127,19 +132,19 @@ pub fn scan(first_pfn: u64, frames: u64, max_frames: u64, prober: &mut impl Prob
     };
     let mut done = 0;
     while done < plan.len() {
-        let slots = prober.slots();
+        let slots = mapper.slots();
         let n = slots
             .len()
             .min(usize::try_from(plan.len() - done).unwrap_or(usize::MAX));
         if n == 0 {
-            // A prober without slots can answer nothing.
+            // A mapper without slots can answer nothing.
             t.v.aborted = Some(super::checks::EINVAL);
             break;
         }
         for (k, slot) in (done..).zip(slots[..n].iter_mut()) {
             *slot = first_pfn + plan.index(k);
         }
-        match prober.ask(n) {
+        match mapper.ask(n) {
             Ok(hypercalls) => t.v.hypercalls += hypercalls,
             Err(rc) => {
                 t.v.aborted = Some(rc);
@@ -148,7 +153,7 @@ pub fn scan(first_pfn: u64, frames: u64, max_frames: u64, prober: &mut impl Prob
         }
         t.v.entries += n as u64;
         for (k, slot) in (done..).zip(0..n) {
-            t.record(first_pfn + plan.index(k), prober.answer(slot));
+            t.record(first_pfn + plan.index(k), mapper.answer(slot));
         }
         done += n as u64;
     }

@@ -7,7 +7,7 @@ use pcifront_diag_core::diag::checks::{check, Findings};
 #[allow(unused_imports)]
 pub use pcifront_diag_core::diag::checks::{EBUSY, EFAULT, EINVAL, ENOMEM, EPERM};
 use pcifront_diag_core::diag::facts::*;
-use pcifront_diag_core::diag::trial::{scan, Prober, DEFAULT_MAX_FRAMES};
+use pcifront_diag_core::diag::trial::{scan, TrialMapper, DEFAULT_MAX_FRAMES};
 
 /// Xen's answers to a trial mapping, as the tables write them.
 pub const M: Trial = Trial::Mapped;
@@ -29,10 +29,10 @@ pub const BAR0_FRAMES: u64 = BAR0_LEN / PAGE_SIZE;
 /// BAR0's first pfn.
 pub const BAR0_PFN: u64 = BAR0 >> PAGE_SHIFT;
 
-/// Slots per batch of the module's prober (`BATCH_SLOTS` in `src/xen.rs`).
+/// Slots per batch of the module's trial mapper (`BATCH_SLOTS` in `src/xen.rs`).
 pub const BATCH: usize = 1024;
 
-/// A model of Xen answering trial mappings, behind the module's [`Prober`] interface.
+/// A model of Xen answering trial mappings, behind the module's [`TrialMapper`] interface.
 ///
 /// `answer(index)` is Xen's answer for the frame at `index` in the BAR. Every batch is
 /// recorded; a batch can be made to fail as a whole; `answer()` panics for a slot that has no
@@ -94,7 +94,7 @@ impl<F: Fn(u64) -> Trial> Model<F> {
     }
 }
 
-impl<F: Fn(u64) -> Trial> Prober for Model<F> {
+impl<F: Fn(u64) -> Trial> TrialMapper for Model<F> {
     fn slots(&mut self) -> &mut [u64] {
         &mut self.slots
     }
@@ -233,6 +233,7 @@ pub fn healthy() -> DeviceFacts {
         cfg: Config {
             id: 0x1234_8086,
             command: PCI_COMMAND_MEMORY,
+            command_after_enable: None,
             class_rev: 0x0200_0001,
             bars: [BAR0 as u32, 0, 0, 0, 0, 0],
             rom: 0,
