@@ -5,10 +5,13 @@
 //! and logs how long that took. The lab's `bench` scenario binds it and pcifront_diag to the
 //! same devices in one run to compare probe times. Binds only through `driver_override`.
 
-use kernel::{bindings, device::Core, pci, prelude::*, time};
+use kernel::{device::Core, pci, prelude::*, time};
 
-#[path = "../src/pci_raw.rs"]
-mod pci_raw;
+// The bench calls only `disable_device()` of these.
+#[allow(dead_code)]
+#[path = "../src/pci_ext.rs"]
+mod pci_ext;
+use pci_ext::DeviceExt;
 
 struct EnableOnly;
 
@@ -35,10 +38,8 @@ impl pci::Driver for EnableOnly {
     }
 
     fn unbind<'bound>(pdev: &'bound pci::Device<Core<'_>>, _this: Pin<&Self::Data<'bound>>) {
-        // `kernel::pci` has no `disable_device()`.
-        // SAFETY: the device being unbound, enabled by our probe; disabling it makes the next
-        // bind pay for a real enable again.
-        unsafe { bindings::pci_disable_device(pci_raw::raw(pdev)) };
+        // Enabled by our probe; disabling it makes the next bind pay for a real enable again.
+        pdev.disable_device();
     }
 }
 

@@ -12,12 +12,12 @@
 //! - `probe.rs`: the probe flow (facts from config space, resources, p2m and Xen);
 //! - `diag/`: the pure checks and wording, also built and tested on the host (`host/`);
 //! - `xen.rs` + `xen_shim.c`: the Xen calls Rust cannot make directly;
-//! - `pci_raw.rs`: the raw `pci_dev`, for the calls `kernel::pci` does not wrap.
+//! - `pci_ext.rs`: the few `pci::Device` methods Linux 7.3's crate lacks, as safe methods.
 
 use kernel::{debugfs, device::Core, pci, prelude::*};
 
 pub mod diag;
-mod pci_raw;
+mod pci_ext;
 mod probe;
 mod xen;
 

@@ -10,7 +10,7 @@
 
 use core::fmt;
 
-use kernel::{bindings, debugfs, device::Core, error::to_result, pci, prelude::*, time};
+use kernel::{bindings, debugfs, device::Core, pci, prelude::*, time};
 
 use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
@@ -22,7 +22,7 @@ use crate::diag::{
     report::{self, Bdf, Meta, Phases},
     trial,
 };
-use crate::pci_raw::raw;
+use crate::pci_ext::DeviceExt;
 use crate::xen;
 
 // `src/diag` is built on the host too, so it carries its own copies of these C constants; the
@@ -75,24 +75,20 @@ pub(crate) struct Diagnosis {
     _dir: debugfs::Dir,
 }
 
-/// Config-space reads that keep the return code (the `kernel::pci` accessors drop it).
-struct ConfigReader {
-    pdev: *mut bindings::pci_dev,
+/// Config-space reads, counted, with failed reads counted apart and read as all-ones.
+struct ConfigReader<'a> {
+    pdev: &'a pci::Device<Core<'a>>,
     reads: u32,
     errors: u32,
 }
 
-impl ConfigReader {
+impl ConfigReader<'_> {
     fn dword(&mut self, offset: u16) -> u32 {
-        let mut v = 0u32;
-        // SAFETY: `pdev` is the bound device for the whole probe; `v` is a valid out pointer.
-        let rc = unsafe { bindings::pci_read_config_dword(self.pdev, i32::from(offset), &mut v) };
         self.reads += 1;
-        if rc != 0 {
+        self.pdev.read_config_dword(offset).unwrap_or_else(|_| {
             self.errors += 1;
-            return u32::MAX;
-        }
-        v
+            u32::MAX
+        })
     }
 
     /// The command register: the low half of its dword (all-ones if the read failed).
@@ -123,23 +119,17 @@ impl kernel::fmt::Display for SummaryLine<'_> {
     }
 }
 
-/// The guest's resources for BAR0-5 and the ROM, read from the `pci_dev` itself: the crate's
-/// `resource_start()`/`resource_len()` give neither the flags nor whether it is claimed.
-fn resources(pdev: *mut bindings::pci_dev) -> [Resource; NUM_RESOURCES] {
-    let mut out = [Resource::default(); NUM_RESOURCES];
-    for (i, r) in out.iter_mut().enumerate() {
-        // SAFETY: `pdev` is the bound device; `resource` has `DEVICE_COUNT_RESOURCE` (> 6)
-        // entries, and the PCI core does not change them while a driver is bound.
-        let res = unsafe { &(*pdev).resource[i] };
-        *r = Resource {
-            start: res.start,
-            end: res.end,
-            // CAST: `c_ulong` is `usize` in the kernel crate; 64 bits on x86_64.
-            flags: res.flags as u64,
-            claimed: !res.parent.is_null(),
-        };
-    }
-    out
+/// The guest's resources for BAR0-5 and the ROM.
+fn resources(pdev: &pci::Device<Core<'_>>) -> [Resource; NUM_RESOURCES] {
+    core::array::from_fn(|i| {
+        pdev.resource(i)
+            .map_or_else(Resource::default, |res| Resource {
+                start: res.start,
+                end: res.end,
+                flags: res.flags,
+                claimed: res.claimed,
+            })
+    })
 }
 
 /// Who probed: pid and command name (`kernel::task` has no accessor for the name).
@@ -214,47 +204,28 @@ fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> xen::TurnEnd {
     end
 }
 
-/// Reads dword 0 of BAR `bar` the way a driver would, but mapping only its first page (or
-/// the first ports of an I/O BAR): `kernel::pci::Bar` maps the whole BAR, which for a 256 MiB
-/// BAR costs hundreds of milliseconds in a PV guest, so this uses the C API directly.
+/// Reads dword 0 of BAR `bar` the way a driver would (request, iomap, `ioread32`), but maps
+/// only its first page (or the first ports of an I/O BAR).
 fn read_first_dword(pdev: &pci::Device<Core<'_>>, bar: u8) -> Result<u32> {
-    let raw = raw(pdev);
-    let bar = i32::from(bar);
-    // SAFETY: `raw` is the bound device, `bar` < 6, the name is a static C string.
-    to_result(unsafe { bindings::pci_request_region(raw, bar, c"pcifront_diag".as_char_ptr()) })?;
-    // CAST: `PAGE_SIZE` (4096) fits `c_ulong`, 64 bits on x86_64.
-    let one_page = PAGE_SIZE as kernel::ffi::c_ulong;
-    // SAFETY: the region is ours (requested above); at most one page of it is mapped.
-    let addr = unsafe { bindings::pci_iomap_range(raw, bar, 0, one_page) };
-    let value = if addr.is_null() {
-        Err(ENOMEM)
-    } else {
-        // SAFETY: `addr` maps the BAR's first bytes, at least 4 (`read_probe_safe` checked the
-        // length); `ioread32` handles both MMIO and port cookies.
-        let v = unsafe { bindings::ioread32(addr) };
-        // SAFETY: `addr` came from `pci_iomap_range` on this device and is not used again.
-        unsafe { bindings::pci_iounmap(raw, addr) };
-        Ok(v)
-    };
-    // SAFETY: requested above.
-    unsafe { bindings::pci_release_region(raw, bar) };
-    value
+    // CAST: `PAGE_SIZE` (4096) fits `usize`.
+    let region = pdev.map_region_start(bar, PAGE_SIZE as usize)?;
+    region.read32(0)
 }
 
-/// Enables the device for the read probe: memory decoding through `kernel::pci`, and I/O too
-/// when an I/O BAR is to be read (the crate has no wrapper for that).
+/// Enables the device for the read probe: memory decoding, and I/O too when an I/O BAR is to
+/// be read.
 fn enable(pdev: &pci::Device<Core<'_>>, io: bool) -> Result {
-    if !io {
-        return pdev.enable_device_mem();
+    if io {
+        pdev.enable_device()
+    } else {
+        pdev.enable_device_mem()
     }
-    // SAFETY: `raw` is the bound device; `read_probe` disables it again.
-    to_result(unsafe { bindings::pci_enable_device(raw(pdev)) })
 }
 
 /// The opt-in read probe: dword 0 of every BAR [`checks::read_probe_safe`] allows, kept as a
 /// fact (`BarFacts::read_probe`) for the checks, and the command register after the enable.
 #[inline(never)]
-fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut ConfigReader) {
+fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut ConfigReader<'_>) {
     let safe: [bool; NUM_RESOURCES] = core::array::from_fn(|i| checks::read_probe_safe(facts, i));
     if !safe.contains(&true) {
         return;
@@ -278,9 +249,8 @@ fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut C
         }
     }
     facts.cfg.command_after_enable = Some(cfg.command());
-    // `kernel::pci` has no `disable_device()`.
-    // SAFETY: enabled above; every mapping of the read probe is gone.
-    unsafe { bindings::pci_disable_device(raw(pdev)) };
+    // Enabled above; every mapping of the read probe is gone.
+    pdev.disable_device();
 }
 
 /// A zeroed report on the heap: the facts and findings are kilobytes, too much for the
@@ -299,7 +269,7 @@ fn new_report() -> Result<KBox<Report>> {
 
 /// Reads the config registers the checks need (9 dword reads; the IDs are the PCI core's
 /// copies, class/revision is read live and shows whether the device still answers).
-fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader, out: &mut Config) {
+fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader<'_>, out: &mut Config) {
     out.id = u32::from(pdev.vendor_id().as_raw()) | u32::from(pdev.device_id()) << 16;
     out.command = cfg.command();
     out.class_rev = cfg.dword(PCI_CLASS_REVISION);
@@ -349,9 +319,8 @@ pub(crate) fn diagnose(
 ) -> Result<Diagnosis> {
     let root = root?;
     let t0 = time::Instant::<time::Monotonic>::now();
-    let raw = raw(pdev);
     let mut cfg = ConfigReader {
-        pdev: raw,
+        pdev,
         reads: 0,
         errors: 0,
     };
@@ -359,9 +328,9 @@ pub(crate) fn diagnose(
     read_config(pdev, &mut cfg, &mut rep.facts.cfg);
     let t_config = t0.elapsed();
 
-    let xc = xen::context(raw);
+    let xc = xen::context(pdev.raw());
     rep.facts.ctx = xc.ctx;
-    for (bf, res) in rep.facts.bars.iter_mut().zip(resources(raw)) {
+    for (bf, res) in rep.facts.bars.iter_mut().zip(resources(pdev)) {
         bf.res = res;
     }
     let t_context = t0.elapsed();

@@ -9,6 +9,7 @@
  */
 
 #include <linux/ioport.h>
+#include <linux/module.h>
 #include <linux/mm.h>
 #include <linux/pci.h>
 #include <linux/slab.h>
@@ -29,6 +30,9 @@
 #endif
 
 #include "xen_shim.h"
+
+/* The Rust module! macro has no version field. */
+MODULE_VERSION(PFD_VERSION);
 
 /* The layout src/xen.rs mirrors (RawCtx) and asserts the same way. */
 static_assert(sizeof(struct pfd_xen_ctx) == 40);

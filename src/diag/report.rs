@@ -431,6 +431,12 @@ fn write_json_verdict(w: &mut impl Write, v: &Verdict) -> fmt::Result {
     w.write_char('}')
 }
 
+/// The version of pcifront-diag: the module, the dom0 command and its image carry the same.
+pub const VERSION: &str = include_str!("../VERSION").trim_ascii_end();
+
+/// The JSON report's layout version: raised when a field changes meaning or goes away.
+pub const SCHEMA_VERSION: u32 = 1;
+
 /// Writes the whole report as one JSON object, on one line.
 pub fn write_json(
     w: &mut impl Write,
@@ -438,7 +444,11 @@ pub fn write_json(
     findings: &Findings,
     m: &Meta,
 ) -> fmt::Result {
-    write!(w, "{{\"device\":\"{}\",\"dom0_device\":", m.bdf)?;
+    write!(
+        w,
+        "{{\"schema_version\":{SCHEMA_VERSION},\"version\":\"{}\",\"device\":\"{}\",\"dom0_device\":",
+        VERSION, m.bdf
+    )?;
     match m.backend_bdf {
         Some(b) => write!(w, "\"{b}\"")?,
         None => w.write_str("null")?,
