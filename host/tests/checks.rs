@@ -7,7 +7,7 @@ use pcifront_diag_core::diag::checks::{
     self, check, decode_all, read_probe_safe, Finding, Findings, Kind, Severity, MAX_FINDINGS,
 };
 use pcifront_diag_core::diag::facts::*;
-use pcifront_diag_core::diag::report::verdict;
+use pcifront_diag_core::diag::report::status;
 
 /// The one finding with this code and scope.
 fn only_at<'a>(f: &'a Findings, code: &str, bar: Option<u8>) -> &'a Finding {
@@ -46,7 +46,7 @@ fn healthy_device_is_ok() {
     let f = healthy();
     let out = check(&f);
     assert_eq!(coded(&out), [("pcifront", None), ("ok", Some(0))]);
-    assert_eq!(verdict(&out), "OK");
+    assert_eq!(status(&out), "OK");
     assert_eq!(out.len(), 2);
     assert!(!out.is_empty());
     assert_eq!(out.dropped, 0);
@@ -930,7 +930,7 @@ fn every_case_gives_its_findings() {
         let x = only_at(&out, c.at.0, c.at.1);
         assert_eq!(x.kind, c.kind, "{}", c.name);
         assert_eq!(x.severity(), c.severity, "{}", c.name);
-        assert_eq!(verdict(&out), c.verdict, "{}", c.name);
+        assert_eq!(status(&out), c.verdict, "{}", c.name);
     }
 }
 
@@ -982,7 +982,7 @@ fn xen_refusal_codes_by_rc() {
             }
         );
         assert_eq!(x.severity(), Severity::Error);
-        assert_eq!(verdict(&out), "FAIL");
+        assert_eq!(status(&out), "FAIL");
     }
 }
 
@@ -1307,7 +1307,7 @@ fn findings_capacity_drops_the_rest() {
     assert_eq!(out.len(), MAX_FINDINGS);
     assert_eq!(out.dropped, 56 - MAX_FINDINGS as u32);
     assert_eq!(out.iter().count(), MAX_FINDINGS);
-    assert_eq!(verdict(&out), "FAIL");
+    assert_eq!(status(&out), "FAIL");
 }
 
 #[test]

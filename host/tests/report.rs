@@ -6,7 +6,7 @@ use common::*;
 use pcifront_diag_core::diag::checks::{self, check, Finding, Findings, Kind, Severity};
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::{
-    scope, verdict, write_evidence, write_fix, write_json, write_line, write_summary, write_what,
+    scope, status, write_evidence, write_fix, write_json, write_line, write_summary, write_what,
     Bdf, Meta, Phases,
 };
 use pcifront_diag_core::diag::trial::DEFAULT_MAX_FRAMES;
@@ -257,7 +257,7 @@ fn the_2009_case_fails_with_eperm_and_iomem_fix() {
     let f = case_2009();
     let m = meta();
     let out = check(&f);
-    assert_eq!(verdict(&out), "FAIL");
+    assert_eq!(status(&out), "FAIL");
     assert_eq!(codes(&out), ["pcifront", "xen-eperm"]);
     let all = lines(&f, &m);
     assert_eq!(
@@ -1121,10 +1121,10 @@ fn summary_names_first_error() {
 
 #[test]
 fn verdict_words() {
-    assert_eq!(verdict(&Findings::default()), "OK");
-    assert_eq!(verdict(&check(&healthy())), "OK");
-    assert_eq!(verdict(&check(&case_2009())), "FAIL");
-    assert_eq!(verdict(&check(&aborted_with(|_| M))), "WARN");
+    assert_eq!(status(&Findings::default()), "OK");
+    assert_eq!(status(&check(&healthy())), "OK");
+    assert_eq!(status(&check(&case_2009())), "FAIL");
+    assert_eq!(status(&check(&aborted_with(|_| M))), "WARN");
 }
 
 // ---- JSON ---------------------------------------------------------------------------------
@@ -1389,7 +1389,7 @@ fn json_matches_lines_for_every_catalogue_device() {
             assert_eq!(jf["evidence"], evidence(f, &facts).as_str());
             assert_eq!(jf["fix"], fix(f, &facts, &m).as_str());
         }
-        assert_eq!(j["summary"]["verdict"], verdict(&out));
+        assert_eq!(j["summary"]["verdict"], status(&out));
         assert_eq!(j["summary"]["errors"], out.count(Severity::Error));
         assert_eq!(j["summary"]["warnings"], out.count(Severity::Warning));
         assert_eq!(j["summary"]["info"], out.count(Severity::Info));
@@ -1632,11 +1632,11 @@ proptest! {
         }
         let j = json_report(&facts, &out, &m);
         prop_assert_eq!(j["findings"].as_array().unwrap().len(), out.len());
-        prop_assert_eq!(&j["summary"]["verdict"], verdict(&out));
+        prop_assert_eq!(&j["summary"]["verdict"], status(&out));
         prop_assert_eq!(&j["task"]["pid"], pid);
         let mut s = String::new();
         write_summary(&mut s, &out, &m).unwrap();
-        let prefix = format!("summary: {} ", verdict(&out));
+        let prefix = format!("summary: {} ", status(&out));
         prop_assert!(s.starts_with(&prefix), "{}", s);
     }
 }

@@ -332,8 +332,9 @@ impl Write for AnyWritten {
     }
 }
 
-/// The overall verdict of a device.
-pub fn verdict(findings: &Findings) -> &'static str {
+/// The device's overall status: `FAIL` (any error), `WARN` (any warning) or `OK`. ("Verdict" is
+/// Xen's answers for a BAR's frames, [`super::facts::Verdict`].)
+pub fn status(findings: &Findings) -> &'static str {
     if findings.count(Severity::Error) > 0 {
         "FAIL"
     } else if findings.count(Severity::Warning) > 0 {
@@ -348,7 +349,7 @@ pub fn write_summary(w: &mut impl Write, findings: &Findings, m: &Meta) -> fmt::
     write!(
         w,
         "summary: {} {} error(s), {} warning(s), {} info",
-        verdict(findings),
+        status(findings),
         findings.count(Severity::Error),
         findings.count(Severity::Warning),
         findings.count(Severity::Info)
@@ -462,7 +463,7 @@ pub fn write_json(
     write!(
         w,
         ",\"summary\":{{\"verdict\":\"{}\",\"errors\":{},\"warnings\":{},\"info\":{},\"dropped\":{}}}}}",
-        verdict(findings),
+        status(findings),
         findings.count(Severity::Error),
         findings.count(Severity::Warning),
         findings.count(Severity::Info),
