@@ -76,13 +76,13 @@ pub(crate) struct Diagnosis {
 }
 
 /// Config-space reads, counted, with failed reads counted apart and read as all-ones.
-struct ConfigReader<'a> {
-    pdev: &'a pci::Device<Core<'a>>,
+struct ConfigReader<'a, 'bound> {
+    pdev: &'a pci::Device<Core<'bound>>,
     reads: u32,
     errors: u32,
 }
 
-impl ConfigReader<'_> {
+impl ConfigReader<'_, '_> {
     fn dword(&mut self, offset: u16) -> u32 {
         self.reads += 1;
         self.pdev.read_config_dword(offset).unwrap_or_else(|_| {
@@ -152,7 +152,9 @@ struct Frames {
 }
 
 /// Checks one memory BAR against guest RAM, the CPU's address width and the p2m. Returns its
-/// frames if Xen is to be asked about them.
+/// frames if Xen is to be asked about them. Not inlined: the p2m walk's state stays off the
+/// frame that holds the verdicts.
+#[inline(never)]
 fn xen_prechecks(bf: &mut BarFacts, ctx: &Context, max_frames: u64) -> Option<Frames> {
     let res = bf.res;
     if res.is_empty() || res.flags & IORESOURCE_MEM == 0 {
@@ -180,6 +182,16 @@ fn xen_prechecks(bf: &mut BarFacts, ctx: &Context, max_frames: u64) -> Option<Fr
     Some(Frames { first_pfn, count })
 }
 
+/// Asks Xen about one BAR's frames with the kept slots. Not inlined: the answers are tallied
+/// on its own stack frame.
+#[inline(never)]
+fn ask_xen(bf: &mut BarFacts, frames: Frames, max_frames: u64, turn: &mut xen::ScratchTurn) {
+    match turn.get() {
+        Ok(s) => bf.verdict = Some(trial::scan(frames.first_pfn, frames.count, max_frames, s)),
+        Err(rc) => bf.skipped = Some(Skip::Scratch(rc)),
+    }
+}
+
 /// Asks Xen about every memory BAR (every frame, or a sample of a BAR of more than
 /// `max_frames` frames) through the module's kept scratch slots, then restores them. The
 /// prechecks run before the slots are locked, so other probes and rmmod wait only for the
@@ -187,16 +199,14 @@ fn xen_prechecks(bf: &mut BarFacts, ctx: &Context, max_frames: u64) -> Option<Fr
 #[inline(never)]
 fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> xen::TurnEnd {
     let ctx = facts.ctx;
-    let to_ask: [Option<Frames>; NUM_RESOURCES] =
-        core::array::from_fn(|i| xen_prechecks(&mut facts.bars[i], &ctx, max_frames));
+    let mut to_ask: [Option<Frames>; NUM_RESOURCES] = [None; NUM_RESOURCES];
+    for (frames, bf) in to_ask.iter_mut().zip(facts.bars.iter_mut()) {
+        *frames = xen_prechecks(bf, &ctx, max_frames);
+    }
     let mut turn = xen::KeptScratch::lock();
     for (bf, frames) in facts.bars.iter_mut().zip(to_ask) {
-        let Some(Frames { first_pfn, count }) = frames else {
-            continue;
-        };
-        match turn.get() {
-            Ok(s) => bf.verdict = Some(trial::scan(first_pfn, count, max_frames, s)),
-            Err(rc) => bf.skipped = Some(Skip::Scratch(rc)),
+        if let Some(frames) = frames {
+            ask_xen(bf, frames, max_frames, &mut turn);
         }
     }
     let end = turn.done();
@@ -225,7 +235,11 @@ fn enable(pdev: &pci::Device<Core<'_>>, io: bool) -> Result {
 /// The opt-in read probe: dword 0 of every BAR [`checks::read_probe_safe`] allows, kept as a
 /// fact (`BarFacts::read_probe`) for the checks, and the command register after the enable.
 #[inline(never)]
-fn read_probe(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, cfg: &mut ConfigReader<'_>) {
+fn read_probe(
+    pdev: &pci::Device<Core<'_>>,
+    facts: &mut DeviceFacts,
+    cfg: &mut ConfigReader<'_, '_>,
+) {
     let safe: [bool; NUM_RESOURCES] = core::array::from_fn(|i| checks::read_probe_safe(facts, i));
     if !safe.contains(&true) {
         return;
@@ -269,7 +283,7 @@ fn new_report() -> Result<KBox<Report>> {
 
 /// Reads the config registers the checks need (9 dword reads; the IDs are the PCI core's
 /// copies, class/revision is read live and shows whether the device still answers).
-fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader<'_>, out: &mut Config) {
+fn read_config(pdev: &pci::Device<Core<'_>>, cfg: &mut ConfigReader<'_, '_>, out: &mut Config) {
     out.id = u32::from(pdev.vendor_id().as_raw()) | u32::from(pdev.device_id()) << 16;
     out.command = cfg.command();
     out.class_rev = cfg.dword(PCI_CLASS_REVISION);
