@@ -1,7 +1,11 @@
 //! Finding kinds: codes, severities and the findings list.
 
 use crate::common::*;
-use pcifront_diag_core::diag::checks::{self, check, Finding, Kind, Severity, MAX_FINDINGS};
+use pcifront_diag_core::diag::bar::ROM_INDEX;
+use pcifront_diag_core::diag::checks::Severity::*;
+use pcifront_diag_core::diag::checks::{
+    self, check, Finding, Kind, KindInfo, Severity, KINDS, MAX_FINDINGS,
+};
 use pcifront_diag_core::diag::report::verdict;
 
 #[test]
@@ -13,224 +17,163 @@ fn severities_order_and_names() {
     assert_eq!(v.map(Severity::as_str), ["error", "warning", "info"]);
 }
 
-#[test]
-fn severity_and_code_table() {
-    let sev = |bar: Option<u8>, kind: Kind| {
-        let f = Finding { bar, kind };
-        (f.code(), f.severity())
+/// The code Xen refusals have when their errno has no code of its own.
+const XEN_REFUSED: &str = "xen-refused";
+/// The codes of Xen refusals refined by their errno ([`Finding::code`]).
+const REFINED_REFUSALS: [&str; 3] = ["xen-eperm", "xen-einval", "xen-ebusy"];
+
+/// The declaration ([`KINDS`]) of a finding's kind, found by its code: a refusal refined by its
+/// errno is a `xen-refused`.
+fn declared(f: &Finding) -> &'static KindInfo {
+    let code = match f.code() {
+        code if REFINED_REFUSALS.contains(&code) => XEN_REFUSED,
+        code => code,
     };
-    use Severity::*;
-    let b0 = Some(0);
-    let refused = |rc| Kind::XenRefused {
+    KINDS
+        .iter()
+        .find(|kind| kind.code == code)
+        .unwrap_or_else(|| panic!("{code} is not declared in KINDS"))
+}
+
+/// The findings whose severity [`Finding::severity`] makes an exception of: decoding still off
+/// after the enable, and a ROM that cannot be used.
+fn severity_exception(f: &Finding) -> bool {
+    let rom = f.bar == Some(ROM_INDEX as u8);
+    match f.kind {
+        Kind::DecodeOff { after_enable, .. } => after_enable,
+        Kind::Unclaimed { .. } | Kind::StartMismatch { .. } | Kind::NoResource { .. } => rom,
+        _ => false,
+    }
+}
+
+/// Every finding of the catalogue's devices (which has every kind).
+fn catalogue_findings() -> Vec<Finding> {
+    catalogue()
+        .iter()
+        .flat_map(|facts| check(facts).iter().copied().collect::<Vec<_>>())
+        .collect()
+}
+
+#[test]
+fn kinds_have_distinct_codes() {
+    let mut codes: Vec<&str> = KINDS.iter().map(|kind| kind.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    assert_eq!(codes.len(), KINDS.len(), "a code declared twice");
+    for code in codes {
+        assert!(
+            !code.is_empty()
+                && code
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'),
+            "{code:?} is not a grep-able code"
+        );
+        assert!(
+            !REFINED_REFUSALS.contains(&code),
+            "{code} is a refined refusal"
+        );
+    }
+}
+
+#[test]
+fn all_codes_are_the_kinds_and_the_refined_refusals() {
+    let mut all: Vec<&str> = checks::all_codes().collect();
+    all.sort_unstable();
+    let mut want: Vec<&str> = KINDS.iter().map(|kind| kind.code).collect();
+    want.extend(REFINED_REFUSALS);
+    want.sort_unstable();
+    assert_eq!(all, want);
+    assert!(want.contains(&XEN_REFUSED));
+}
+
+#[test]
+fn the_catalogue_finds_every_kind() {
+    // What makes the severity test below cover every declaration.
+    let found = catalogue_findings();
+    for kind in KINDS {
+        assert!(
+            found.iter().any(|f| declared(f).code == kind.code),
+            "no finding of kind {}",
+            kind.code
+        );
+    }
+}
+
+#[test]
+fn findings_have_their_kinds_code_and_usual_severity() {
+    for f in catalogue_findings() {
+        let kind = declared(&f);
+        if !REFINED_REFUSALS.contains(&f.code()) {
+            assert_eq!(f.code(), kind.code, "{f:?}");
+        }
+        if !severity_exception(&f) {
+            assert_eq!(f.severity(), kind.severity, "{f:?}");
+        }
+    }
+}
+
+/// One `#[test]` per finding whose code or severity is not simply its kind's, and per finding
+/// that looks like such an exception but is not one: `name => (scope, kind, code, severity),`.
+macro_rules! exception_cases {
+    ($($name:ident => ($bar:expr, $kind:expr, $code:expr, $severity:expr),)*) => {$(
+        #[test]
+        fn $name() {
+            let f = Finding { bar: $bar, kind: $kind };
+            assert_eq!((f.code(), f.severity()), ($code, $severity));
+            assert_eq!(severity_exception(&f), f.severity() != declared(&f).severity);
+        }
+    )*};
+}
+
+/// A refusal of Xen with `rc`, on one frame.
+const fn refused(rc: i32) -> Kind {
+    Kind::XenRefused {
         pfn: 0,
         rc,
         refused: 1,
         tested: 1,
         frames: 1,
-    };
-    let table = [
-        (sev(None, Kind::NotXenPv), ("not-xen-pv", Info)),
-        (sev(None, Kind::InitialDomain), ("dom0", Info)),
-        (sev(None, Kind::NotPcifront), ("not-pcifront", Info)),
-        (
-            sev(
-                None,
-                Kind::Pcifront {
-                    backend: None,
-                    ram_pages: 0,
-                },
-            ),
-            ("pcifront", Info),
-        ),
-        (
-            sev(None, Kind::DeviceGone { class_rev: !0 }),
-            ("device-gone", Error),
-        ),
-        (
-            sev(None, Kind::ConfigReadErrors { count: 1 }),
-            ("config-read-error", Error),
-        ),
-        (
-            sev(
-                None,
-                Kind::DecodeOff {
-                    command: 0,
-                    after_enable: false,
-                },
-            ),
-            ("decode-off", Info),
-        ),
-        (
-            sev(
-                None,
-                Kind::DecodeOff {
-                    command: 0,
-                    after_enable: true,
-                },
-            ),
-            ("decode-off", Error),
-        ),
-        (sev(b0, Kind::BarAllOnes), ("bar-all-ones", Error)),
-        (sev(b0, Kind::BarReadFailed), ("bar-read-failed", Warning)),
-        (
-            sev(b0, Kind::NoResource { addr: 1 }),
-            ("no-resource", Error),
-        ),
-        (
-            sev(Some(6), Kind::NoResource { addr: 1 }),
-            ("no-resource", Warning),
-        ),
-        (sev(b0, Kind::BarHidden { len: 1 }), ("bar-hidden", Error)),
-        (sev(b0, Kind::Truncated64), ("bar-64-truncated", Error)),
-        (sev(b0, Kind::ReservedType), ("bar-reserved-type", Error)),
-        (
-            sev(
-                b0,
-                Kind::Unclaimed {
-                    start: 0,
-                    end: 0,
-                    unset: true,
-                },
-            ),
-            ("unclaimed", Error),
-        ),
-        (
-            sev(
-                Some(6),
-                Kind::Unclaimed {
-                    start: 0,
-                    end: 0,
-                    unset: true,
-                },
-            ),
-            ("unclaimed", Warning),
-        ),
-        (
-            sev(b0, Kind::StartMismatch { bar: 1, res: 2 }),
-            ("start-mismatch", Error),
-        ),
-        (
-            sev(Some(6), Kind::StartMismatch { bar: 1, res: 2 }),
-            ("start-mismatch", Warning),
-        ),
-        (
-            sev(b0, Kind::SizeInconsistent { start: 0, len: 3 }),
-            ("size-inconsistent", Warning),
-        ),
-        (
-            sev(
-                b0,
-                Kind::FlagMismatch {
-                    bar64: true,
-                    res64: false,
-                    bar_pf: false,
-                    res_pf: false,
-                },
-            ),
-            ("flag-mismatch", Warning),
-        ),
-        (
-            sev(b0, Kind::TypeMismatch { bar_io: true }),
-            ("type-mismatch", Error),
-        ),
-        (
-            sev(Some(6), Kind::TypeMismatch { bar_io: false }),
-            ("type-mismatch", Error),
-        ),
-        (
-            sev(b0, Kind::SubPage { start: 0, len: 16 }),
-            ("sub-page", Warning),
-        ),
-        (
-            sev(b0, Kind::SharedFrame { pfn: 0, other: 1 }),
-            ("shared-frame", Warning),
-        ),
-        (
-            sev(b0, Kind::BeyondPhysBits { end: 0, bits: 1 }),
-            ("beyond-phys-bits", Error),
-        ),
-        (
-            sev(b0, Kind::RamOverlap { start: 0, end: 1 }),
-            ("ram-overlap", Error),
-        ),
-        (
-            sev(
-                b0,
-                Kind::P2mNotIdentity {
-                    pfn: 0,
-                    raw: 0,
-                    count: 1,
-                    invalid: 0,
-                },
-            ),
-            ("p2m-not-identity", Error),
-        ),
-        (sev(b0, refused(EPERM)), ("xen-eperm", Error)),
-        (sev(b0, refused(EINVAL)), ("xen-einval", Error)),
-        (sev(b0, refused(EBUSY)), ("xen-ebusy", Error)),
-        (sev(b0, refused(EOPNOTSUPP)), ("xen-refused", Error)),
-        (sev(Some(6), refused(EPERM)), ("xen-eperm", Error)),
-        (
-            sev(b0, Kind::XenReadOnly { pfn: 0, count: 1 }),
-            ("xen-read-only", Info),
-        ),
-        (
-            sev(
-                b0,
-                Kind::XenIncomplete {
-                    rc: EFAULT,
-                    tested: 0,
-                    frames: 1,
-                },
-            ),
-            ("xen-incomplete", Warning),
-        ),
-        (
-            sev(None, Kind::ScratchLeaked { rc: EPERM }),
-            ("scratch-leaked", Warning),
-        ),
-        (
-            sev(b0, Kind::ScratchFailed { rc: ENOMEM }),
-            ("scratch-failed", Warning),
-        ),
-        (
-            sev(b0, Kind::IoPorts { start: 0, len: 8 }),
-            ("io-ports", Info),
-        ),
-        (sev(b0, Kind::ReadProbeAllOnes), ("read-all-ones", Error)),
-        (
-            sev(
-                b0,
-                Kind::IoAllOnes {
-                    port: 0xc000,
-                    command: 3,
-                },
-            ),
-            ("io-all-ones", Error),
-        ),
-        (sev(b0, Kind::ReadProbe { value: 0 }), ("read-ok", Info)),
-        (
-            sev(
-                b0,
-                Kind::BarOk {
-                    start: 0,
-                    len: 4096,
-                    is64: false,
-                    prefetch: false,
-                },
-            ),
-            ("ok", Info),
-        ),
-    ];
-    for (got, want) in table {
-        assert_eq!(got, want);
     }
-    let mut named: Vec<&str> = table.iter().map(|(got, _)| got.0).collect();
-    named.sort_unstable();
-    named.dedup();
-    let mut all: Vec<&str> = checks::all_codes().collect();
-    all.sort_unstable();
-    assert_eq!(named, all, "the table gives every code its severity");
+}
+
+const ROM: Option<u8> = Some(ROM_INDEX as u8);
+const UNSET: Kind = Kind::Unclaimed {
+    start: 0,
+    end: 0,
+    unset: true,
+};
+const MISMATCH: Kind = Kind::StartMismatch { bar: 1, res: 2 };
+
+exception_cases! {
+    decode_off_before_enable_is_info => (
+        None,
+        Kind::DecodeOff { command: 0, after_enable: false },
+        "decode-off",
+        Info
+    ),
+    decode_off_after_enable_is_an_error => (
+        None,
+        Kind::DecodeOff { command: 0, after_enable: true },
+        "decode-off",
+        Error
+    ),
+    no_resource_is_an_error => (Some(0), Kind::NoResource { addr: 1 }, "no-resource", Error),
+    rom_no_resource_is_a_warning => (ROM, Kind::NoResource { addr: 1 }, "no-resource", Warning),
+    unclaimed_is_an_error => (Some(0), UNSET, "unclaimed", Error),
+    rom_unclaimed_is_a_warning => (ROM, UNSET, "unclaimed", Warning),
+    start_mismatch_is_an_error => (Some(0), MISMATCH, "start-mismatch", Error),
+    rom_start_mismatch_is_a_warning => (ROM, MISMATCH, "start-mismatch", Warning),
+    rom_type_mismatch_stays_an_error => (
+        ROM,
+        Kind::TypeMismatch { bar_io: false },
+        "type-mismatch",
+        Error
+    ),
+    rom_refusal_stays_an_error => (ROM, refused(EPERM), "xen-eperm", Error),
+    refused_eperm_code => (Some(0), refused(EPERM), "xen-eperm", Error),
+    refused_einval_code => (Some(0), refused(EINVAL), "xen-einval", Error),
+    refused_ebusy_code => (Some(0), refused(EBUSY), "xen-ebusy", Error),
+    refused_other_errno_code => (Some(0), refused(EOPNOTSUPP), "xen-refused", Error),
 }
 
 #[test]
