@@ -9,6 +9,11 @@ pub use pcifront_diag_core::diag::checks::{EBUSY, EFAULT, EINVAL, ENOMEM, EPERM}
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::trial::{scan, TrialMapper, DEFAULT_MAX_FRAMES};
 
+mod catalogue;
+// Not every test crate uses the catalogue.
+#[allow(unused_imports)]
+pub use catalogue::*;
+
 /// Xen's answers to a trial mapping, as the tables write them.
 pub const M: Trial = Trial::Mapped;
 /// Mapped without write access.
