@@ -11,6 +11,7 @@
 #   make clippy         build with CLIPPY=1
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
+#   make shellcheck     shellcheck of every shell file (warnings fail)
 #   make test           everything CI runs: setup, host tests, module, lab
 #   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
 #   make lab-<name>     one lab scenario (see qemu/scenarios/)
@@ -27,7 +28,7 @@ MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
+.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check shellcheck
 
 all: modules tool
 
@@ -61,6 +62,9 @@ setup:
 
 host-test:
 	cd host && cargo test --quiet
+
+shellcheck:
+	./scripts/shellcheck.sh
 
 fmt-check:
 	rustfmt --edition 2021 --check src/*.rs src/diag/*.rs bench/*.rs

@@ -11,7 +11,7 @@
 # TORTURE_ROUNDS sets the domU rounds per run (default 8), FAULT_RATE_JOBS the
 # labs at a time (default 2).
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 runs=${1:?usage: scripts/fault-rate.sh <runs per label> [label[:runs]=xen-options ...]}
 shift
 [ "$#" -gt 0 ] || set -- eager= lazy=spec-ctrl=no-eager-fpu

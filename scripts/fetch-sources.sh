@@ -7,6 +7,7 @@
 #   $CACHE/src/linux-<ver>/            kernel source tree
 #   $CACHE/rust-src-<rustc ver>/usr/lib/rustlib/src/rust/library  (RUST_LIB_SRC)
 source "$(dirname "$0")/lib.sh"
+KVER_PKG=linux-source-7.3
 
 rustc_ver=$(rustc --version | awk '{print $2}')
 # Debian version of rust-src that matches the host rustc (1.95.0 -> 1.95.0+dfsg1-...).

@@ -9,10 +9,9 @@ CACHE=${PFD_CACHE:-/var/cache/pcifront-diag}
 DEBS=$CACHE/debs
 mkdir -p "$CACHE" "$DEBS"
 
-KVER_PKG=linux-source-7.3
 # Debian's Xen (trixie): hypervisor and toolstack of the same version.
+# shellcheck disable=SC2034 # read by build-dom0-rootfs.sh and build-lab.sh
 XEN_VER=4.20
-XEN_PKGS="xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER"
 # Debian's stock kernel the module is packaged for (scripts/debian-kbuild.sh):
 # the ABI release of linux-image-<release>-<flavour>, and its flavours.
 DEB_KREL=${DEB_KREL:-7.3.4+deb13}

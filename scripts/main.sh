@@ -4,7 +4,7 @@
 # pcifront_diag's diagnosis last. One line per step; each step's full output
 # is in out/logs/, the lab's in out/lab/denied.log.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 export PATH=$HOME/.cargo/bin:$PATH
 rm -rf out/logs
 quietly "host setup" scripts/setup-host.sh

@@ -7,7 +7,7 @@
 # inputs and logs go to out/lab-debug/. Not part of make test: it builds a
 # second kernel and every scenario runs slower.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 export PATH=$HOME/.cargo/bin:$PATH
 t0=$(date +%s)
 step() { log "== $* ($(($(date +%s) - t0)) s)"; }

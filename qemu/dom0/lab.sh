@@ -115,13 +115,20 @@ bar_of() {
 	sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource"
 }
 
+# bar_range <dom0 BDF> <bar>: sets BAR_START and BAR_END (hex) of that BAR.
+bar_range() {
+	read -r BAR_START BAR_END _ <<EOF
+$(bar_of "$1" "$2")
+EOF
+}
+
 # iomem_perm <dom0 BDF> <bar> <1|0> [<first frame> <frames>]: grant (1) or
 # revoke (0) the domain's permission for a BAR's frames, all of them or
 # <frames> from frame <first> of the BAR (hex or decimal), through libxenctrl
 # as libxl does at pci-attach, leaving the device attached.
 iomem_perm() {
-	set -- "$1" "$2" "$3" "${4:-0}" "${5:-all}" $(bar_of "$1" "$2")
-	python3 - "$DOMID" "$6" "$7" "$3" "$4" "$5" <<'PY'
+	bar_range "$1" "$2"
+	python3 - "$DOMID" "$BAR_START" "$BAR_END" "$3" "${4:-0}" "${5:-all}" <<'PY'
 import glob, sys
 sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
 import xen.lowlevel.xc as xc
@@ -141,8 +148,8 @@ revoke_bar() { iomem_perm "$1" "$2" 0; }
 # ioport_perm <dom0 BDF> <bar> <1|0>: grant or revoke the domain's permission
 # for an I/O BAR's ports, as libxl grants them at pci-attach.
 ioport_perm() {
-	set -- "$1" "$2" "$3" $(bar_of "$1" "$2")
-	python3 - "$DOMID" "$4" "$5" "$3" <<'PY'
+	bar_range "$1" "$2"
+	python3 - "$DOMID" "$BAR_START" "$BAR_END" "$3" <<'PY'
 import glob, sys
 sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
 import xen.lowlevel.xc as xc
