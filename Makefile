@@ -21,9 +21,9 @@
 #   make clean          module objects, host/target and out/ (no kernel needed)
 
 SHELL := /bin/bash
-# The reference kernel's object tree: found (or built, on first use) once per make run, and only
-# by the targets that need it.
-KDIR ?= $(eval KDIR := $(shell $(CURDIR)/scripts/build-kernel.sh 2>/dev/null | tail -n1))$(KDIR)
+# The reference kernel's object tree (kernel_tree in scripts/lib.sh): found (or built, on first
+# use) once per make run, and only by the targets that need it.
+KDIR ?= $(eval KDIR := $(shell . $(CURDIR)/scripts/lib.sh && kernel_tree 2>/dev/null))$(KDIR)
 MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)

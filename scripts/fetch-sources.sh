@@ -19,6 +19,7 @@ rs_dir=$CACHE/rust-src-$rustc_ver
 if [ ! -d "$rs_dir/usr/lib/rustlib/src/rust/library/core" ]; then
 	deb=$(fetch_deb "rust-src=$rs_ver")
 	log "unpacking $deb"
+	mkdir -p "$CACHE"
 	rm -rf "$rs_dir.tmp" && dpkg-deb -x "$deb" "$rs_dir.tmp" && mv "$rs_dir.tmp" "$rs_dir"
 fi
 

@@ -1,5 +1,8 @@
 # shellcheck shell=bash
-# Common settings for every pcifront-diag script. Sourced, never run.
+# Common settings for every pcifront-diag script. Sourced, never run; sourcing
+# only sets variables and functions (make clean sources it, and writes nothing
+# outside the tree): each function that writes under $CACHE creates what it
+# writes to.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -7,7 +10,6 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # outside the repository so a clean checkout reuses them.
 CACHE=${PFD_CACHE:-/var/cache/pcifront-diag}
 DEBS=$CACHE/debs
-mkdir -p "$CACHE" "$DEBS"
 
 # Debian's Xen (trixie): hypervisor and toolstack of the same version.
 # shellcheck disable=SC2034 # read by build-dom0-rootfs.sh and build-lab.sh
@@ -112,6 +114,7 @@ fetch_deb() {
 	fi
 	f=$(ls "$DEBS/${name}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$f" ]; then
+		mkdir -p "$DEBS"
 		(cd "$DEBS" && trixie_apt download "$name=$ver" >&2)
 		f=$(ls "$DEBS/${name}_${ver//:/%3a}_"*.deb | head -n1)
 	fi
@@ -153,6 +156,16 @@ in_chroot() {
 	local root=$1
 	shift
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
+}
+
+# kernel_tree: the object tree of the reference kernel (with KERNEL_FLAVOR=debug,
+# of the debug kernel), built on first use and cached: build-kernel.sh prints
+# only that path on stdout, its progress goes to stderr.
+kernel_tree() {
+	local obj
+	obj=$("$TOP/scripts/build-kernel.sh") || return
+	[ -f "$obj/.done" ] || die "scripts/build-kernel.sh printed '$obj', not a built kernel tree"
+	echo "$obj"
 }
 
 # The scenarios make test runs, in order (torture is a measuring tool).

@@ -9,7 +9,7 @@ export PATH=$HOME/.cargo/bin:$PATH
 rm -rf out/logs
 quietly "host setup" scripts/setup-host.sh
 quietly "reference kernel" scripts/build-kernel.sh
-KDIR=$(tail -n1 "$QUIET_LOG")
+KDIR=$(kernel_tree 2>>"$QUIET_LOG")
 export KDIR
 quietly "module" make KDIR="$KDIR" modules
 quietly "dom0 command" make tool

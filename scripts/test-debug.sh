@@ -15,7 +15,7 @@ step() { log "== $* ($(($(date +%s) - t0)) s)"; }
 step "host setup"
 scripts/setup-host.sh
 step "debug kernel"
-kdir=$(KERNEL_FLAVOR=debug scripts/build-kernel.sh | tail -n1)
+kdir=$(KERNEL_FLAVOR=debug kernel_tree)
 step "module for the debug kernel"
 mods=$TOP/out/debug/modules
 rm -rf "$mods" && mkdir -p "$mods"

@@ -17,7 +17,7 @@ quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && c
 quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo build --release'
 quietly "rustfmt of the module" rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
 quietly "reference kernel" scripts/build-kernel.sh
-KDIR=$(tail -n1 "$QUIET_LOG")
+KDIR=$(kernel_tree 2>>"$QUIET_LOG")
 export KDIR
 
 make -s clean-module
