@@ -33,7 +33,7 @@ export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 all: modules tool
 
 tool:
-	cd tool && cargo build --release --quiet
+	cd tool && cargo build --locked --release --quiet
 
 image: modules
 	KDIR=$(KDIR) ./scripts/build-image.sh
@@ -61,7 +61,7 @@ setup:
 	./scripts/setup-host.sh
 
 host-test:
-	cd host && cargo test --quiet
+	cd host && cargo test --locked --quiet
 
 shellcheck:
 	./scripts/shellcheck.sh

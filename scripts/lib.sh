@@ -96,7 +96,8 @@ SRC
 trixie_update() {
 	local stamp=$TRIXIE_APT/updated
 	if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-		trixie_apt update >&2
+		# Explicit: callers run this inside $(...), where bash drops set -e.
+		trixie_apt update >&2 || die "apt-get update of the trixie package lists ($TRIXIE_APT/sources.list) failed: see apt's message above"
 		touch "$stamp"
 	fi
 }

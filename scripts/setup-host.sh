@@ -19,7 +19,9 @@ done
 if [ -n "$missing" ]; then
 	log "apt-get install:$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get -q update >&2 || true
+	# Installing from stale or missing package lists fails later with a
+	# less clear message: stop here, with apt's own reason.
+	apt-get -q update >&2 || die "apt-get update failed (its message is above): check the network and /etc/apt/sources.list*, then run scripts/setup-host.sh again"
 	# shellcheck disable=SC2086
 	apt-get -q install -y --no-install-recommends $missing >&2
 fi

@@ -13,8 +13,9 @@ rm -rf out/logs
 
 quietly "host setup" scripts/setup-host.sh
 quietly "shellcheck of every shell file" scripts/shellcheck.sh
-quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings'
-quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo build --release'
+# --locked: build exactly the committed Cargo.lock, and fail if it is stale.
+quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && cargo test --locked && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings'
+quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test --locked && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo build --locked --release'
 quietly "rustfmt of the module" rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
 quietly "reference kernel" scripts/build-kernel.sh
 KDIR=$(kernel_tree 2>>"$QUIET_LOG")
