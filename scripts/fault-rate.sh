@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/fault-rate.sh <runs> [<label>[:<runs>]=<Xen options> ...]: measure
-# the lab's emulation fault rate with the torture scenario
+# the lab's emulation fault rate (docs/lab.md) with the torture scenario
 # (qemu/scenarios/torture.sh). Each label is a Xen command-line addition
 # (LAB_XEN_EXTRA), run <runs> times; the labels take turns, two labs at a
 # time, so every configuration meets the same host load while it runs.

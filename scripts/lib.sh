@@ -176,12 +176,10 @@ lab_scenarios() {
 		check-healthy check-sub-page check-unclaimed check-bad-input bench
 }
 
-# lab_scenario <name>: qemu/run <name> (lab inputs already built), once.
-# qemu/run's verdict is kept in $LAB_OUT/<name>.result (out/lab/). No retries:
-# with Xen's eager FPU switching (qemu/run) the lab's emulation faults are
-# gone (README, "The lab's emulation fault"), so a guest program crashing
-# (exit 4) or the lab going silent (exit 3) is a failure like any other;
-# qemu/run's message still says which kind it was.
+# lab_scenario <name>: qemu/run <name> (lab inputs already built), once, with
+# its verdict kept in $LAB_OUT/<name>.result (out/lab/). No retries: the lab
+# does not fault on its own, so every failure is one to read (docs/lab.md,
+# "The lab's emulation fault").
 lab_scenario() {
 	local out=${LAB_OUT:-$TOP/out/lab}
 	mkdir -p "$out"
