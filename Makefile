@@ -11,6 +11,7 @@
 #   make clippy         build with CLIPPY=1
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
+#   make shellcheck     shellcheck of every shell file (warnings fail)
 #   make test           everything CI runs: setup, host tests, module, lab
 #   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
 #   make lab-<name>     one lab scenario (see qemu/scenarios/)
@@ -20,19 +21,19 @@
 #   make clean          module objects, host/target and out/ (no kernel needed)
 
 SHELL := /bin/bash
-# The reference kernel's object tree: found (or built, on first use) once per make run, and only
-# by the targets that need it.
-KDIR ?= $(eval KDIR := $(shell $(CURDIR)/scripts/build-kernel.sh 2>/dev/null | tail -n1))$(KDIR)
+# The reference kernel's object tree (kernel_tree in scripts/lib.sh): found (or built, on first
+# use) once per make run, and only by the targets that need it.
+KDIR ?= $(eval KDIR := $(shell . $(CURDIR)/scripts/lib.sh && kernel_tree 2>/dev/null))$(KDIR)
 MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check
+.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check shellcheck
 
 all: modules tool
 
 tool:
-	cd tool && cargo build --release --quiet
+	cd tool && cargo build --locked --release --quiet
 
 image: modules
 	KDIR=$(KDIR) ./scripts/build-image.sh
@@ -60,7 +61,10 @@ setup:
 	./scripts/setup-host.sh
 
 host-test:
-	cd host && cargo test --quiet
+	cd host && cargo test --locked --quiet
+
+shellcheck:
+	./scripts/shellcheck.sh
 
 fmt-check:
 	rustfmt --edition 2021 --check src/*.rs src/diag/*.rs bench/*.rs

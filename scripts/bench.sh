@@ -3,7 +3,7 @@
 # measured in one lab run (qemu/scenarios/bench.sh), reported as medians and
 # ratios. Absolute times under nested TCG are noisy; compare within a run.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 [ -n "${LAB_NO_BUILD:-}" ] || { make -s modules && scripts/build-lab.sh; }
 LAB_NO_BUILD=1 qemu/run bench
 python3 - "$TOP/out/lab/bench.log" <<'PY'

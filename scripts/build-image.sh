@@ -4,7 +4,7 @@
 # pcifront_diag.ko, image/init) as initrd. `pcifront-diag check` boots it
 # with a guest's passthrough settings. Prints the directory.
 source "$(dirname "$0")/lib.sh"
-obj=${KDIR:-$("$TOP/scripts/build-kernel.sh" | tail -n1)}
+obj=${KDIR:-$(kernel_tree)}
 # LAB_MODULES, IMAGE_OUT: another module tree and output directory (the lab's
 # debug kernel has its own, scripts/test-debug.sh).
 ko=${LAB_MODULES:-$TOP}/src/pcifront_diag.ko

@@ -3,7 +3,9 @@
 # with gcc and CONFIG_RUST=y; KERNEL_FLAVOR=debug adds kernel/debug.config
 # (kmemleak, lockdep, debug objects) and kernel/patches/debug/. The object tree is cached under
 # $CACHE/kbuild/<key>, key = hash(source version, config fragments, patches, rustc,
-# bindgen, gcc), so a second run returns at once. Prints the object tree path.
+# bindgen, gcc), so a second run returns at once. Prints the object tree's path,
+# the only line on stdout (everything else goes to stderr); scripts use
+# kernel_tree (scripts/lib.sh).
 source "$(dirname "$0")/lib.sh"
 export PATH=$HOME/.cargo/bin:$PATH
 

@@ -12,7 +12,7 @@
 # hold the modules (make test-debug builds them out of tree for its kernel).
 source "$(dirname "$0")/lib.sh"
 
-obj=${KDIR:-$("$TOP/scripts/build-kernel.sh" | tail -n1)}
+obj=${KDIR:-$(kernel_tree)}
 rootfs=$("$TOP/scripts/build-dom0-rootfs.sh" | tail -n1)
 xenver=$(awk '{print $2}' "${rootfs%.cpio}.xen-version")
 out=${LAB_OUT:-$TOP/out/lab}
@@ -81,7 +81,7 @@ for deb in "$TOP"/out/debian/pcifront-diag-modules-*.deb; do
 	log "debian-kernel domU: Debian's $kver, $(du -h "$d/lab/debian/$kver/vmlinuz" | cut -f1) kernel"
 done
 cp "$TOP/qemu/dom0/init" "$d/init"
-cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
+cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/dom0/xc_perm.py" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
 cp "$TOP/tool/target/release/pcifront-diag" "$d/lab/"
 mkdir -p "$d/lab/image"
 cp "$image"/vmlinuz "$image"/initrd "$d/lab/image/"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fail if any function in pcifront_diag.ko uses more than LIMIT bytes of stack.
-# Probe runs on a 16 KiB kernel stack in whatever task wrote to sysfs; an early
-# version spent 20 KiB in one frame and silently corrupted PID 1's memory.
+# Probe runs on a 16 KiB kernel stack in whatever task wrote to sysfs, and an
+# overflow corrupts memory silently (docs/testing.md, "Stack use").
 source "$(dirname "$0")/lib.sh"
 LIMIT=${1:-2048}
 ksrc=$("$TOP/scripts/fetch-sources.sh" | tail -n1)

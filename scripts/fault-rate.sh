@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # scripts/fault-rate.sh <runs> [<label>[:<runs>]=<Xen options> ...]: measure
-# the lab's emulation fault rate with the torture scenario
+# the lab's emulation fault rate (docs/lab.md) with the torture scenario
 # (qemu/scenarios/torture.sh). Each label is a Xen command-line addition
 # (LAB_XEN_EXTRA), run <runs> times; the labels take turns, two labs at a
 # time, so every configuration meets the same host load while it runs.
@@ -11,7 +11,7 @@
 # TORTURE_ROUNDS sets the domU rounds per run (default 8), FAULT_RATE_JOBS the
 # labs at a time (default 2).
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 runs=${1:?usage: scripts/fault-rate.sh <runs per label> [label[:runs]=xen-options ...]}
 shift
 [ "$#" -gt 0 ] || set -- eager= lazy=spec-ctrl=no-eager-fpu

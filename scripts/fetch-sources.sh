@@ -7,6 +7,7 @@
 #   $CACHE/src/linux-<ver>/            kernel source tree
 #   $CACHE/rust-src-<rustc ver>/usr/lib/rustlib/src/rust/library  (RUST_LIB_SRC)
 source "$(dirname "$0")/lib.sh"
+KVER_PKG=linux-source-7.3
 
 rustc_ver=$(rustc --version | awk '{print $2}')
 # Debian version of rust-src that matches the host rustc (1.95.0 -> 1.95.0+dfsg1-...).
@@ -18,6 +19,7 @@ rs_dir=$CACHE/rust-src-$rustc_ver
 if [ ! -d "$rs_dir/usr/lib/rustlib/src/rust/library/core" ]; then
 	deb=$(fetch_deb "rust-src=$rs_ver")
 	log "unpacking $deb"
+	mkdir -p "$CACHE"
 	rm -rf "$rs_dir.tmp" && dpkg-deb -x "$deb" "$rs_dir.tmp" && mv "$rs_dir.tmp" "$rs_dir"
 fi
 

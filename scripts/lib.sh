@@ -1,5 +1,8 @@
 # shellcheck shell=bash
-# Common settings for every pcifront-diag script. Sourced, never run.
+# Common settings for every pcifront-diag script. Sourced, never run; sourcing
+# only sets variables and functions (make clean sources it, and writes nothing
+# outside the tree): each function that writes under $CACHE creates what it
+# writes to.
 set -euo pipefail
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -7,12 +10,10 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # outside the repository so a clean checkout reuses them.
 CACHE=${PFD_CACHE:-/var/cache/pcifront-diag}
 DEBS=$CACHE/debs
-mkdir -p "$CACHE" "$DEBS"
 
-KVER_PKG=linux-source-7.3
 # Debian's Xen (trixie): hypervisor and toolstack of the same version.
+# shellcheck disable=SC2034 # read by build-dom0-rootfs.sh and build-lab.sh
 XEN_VER=4.20
-XEN_PKGS="xen-hypervisor-$XEN_VER-amd64 xen-utils-$XEN_VER"
 # Debian's stock kernel the module is packaged for (scripts/debian-kbuild.sh):
 # the ABI release of linux-image-<release>-<flavour>, and its flavours.
 DEB_KREL=${DEB_KREL:-7.3.4+deb13}
@@ -95,7 +96,8 @@ SRC
 trixie_update() {
 	local stamp=$TRIXIE_APT/updated
 	if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +720 2>/dev/null)" ]; then
-		trixie_apt update >&2
+		# Explicit: callers run this inside $(...), where bash drops set -e.
+		trixie_apt update >&2 || die "apt-get update of the trixie package lists ($TRIXIE_APT/sources.list) failed: see apt's message above"
 		touch "$stamp"
 	fi
 }
@@ -113,6 +115,7 @@ fetch_deb() {
 	fi
 	f=$(ls "$DEBS/${name}_${ver//:/%3a}_"*.deb 2>/dev/null | head -n1 || true)
 	if [ -z "$f" ]; then
+		mkdir -p "$DEBS"
 		(cd "$DEBS" && trixie_apt download "$name=$ver" >&2)
 		f=$(ls "$DEBS/${name}_${ver//:/%3a}_"*.deb | head -n1)
 	fi
@@ -156,6 +159,16 @@ in_chroot() {
 	chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root LANG=C.UTF-8 "$@"
 }
 
+# kernel_tree: the object tree of the reference kernel (with KERNEL_FLAVOR=debug,
+# of the debug kernel), built on first use and cached: build-kernel.sh prints
+# only that path on stdout, its progress goes to stderr.
+kernel_tree() {
+	local obj
+	obj=$("$TOP/scripts/build-kernel.sh") || return
+	[ -f "$obj/.done" ] || die "scripts/build-kernel.sh printed '$obj', not a built kernel tree"
+	echo "$obj"
+}
+
 # The scenarios make test runs, in order (torture is a measuring tool).
 lab_scenarios() {
 	echo healthy denied unclaimed sub-page decode-off not-pv detach holes io-denied \
@@ -163,12 +176,10 @@ lab_scenarios() {
 		check-healthy check-sub-page check-unclaimed check-bad-input bench
 }
 
-# lab_scenario <name>: qemu/run <name> (lab inputs already built), once.
-# qemu/run's verdict is kept in $LAB_OUT/<name>.result (out/lab/). No retries:
-# with Xen's eager FPU switching (qemu/run) the lab's emulation faults are
-# gone (README, "The lab's emulation fault"), so a guest program crashing
-# (exit 4) or the lab going silent (exit 3) is a failure like any other;
-# qemu/run's message still says which kind it was.
+# lab_scenario <name>: qemu/run <name> (lab inputs already built), once, with
+# its verdict kept in $LAB_OUT/<name>.result (out/lab/). No retries: the lab
+# does not fault on its own, so every failure is one to read (docs/lab.md,
+# "The lab's emulation fault").
 lab_scenario() {
 	local out=${LAB_OUT:-$TOP/out/lab}
 	mkdir -p "$out"

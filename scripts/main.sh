@@ -4,12 +4,12 @@
 # pcifront_diag's diagnosis last. One line per step; each step's full output
 # is in out/logs/, the lab's in out/lab/denied.log.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 export PATH=$HOME/.cargo/bin:$PATH
 rm -rf out/logs
 quietly "host setup" scripts/setup-host.sh
 quietly "reference kernel" scripts/build-kernel.sh
-KDIR=$(tail -n1 "$QUIET_LOG")
+KDIR=$(kernel_tree 2>>"$QUIET_LOG")
 export KDIR
 quietly "module" make KDIR="$KDIR" modules
 quietly "dom0 command" make tool

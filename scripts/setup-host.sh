@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Install what the bookworm host needs to build the kernel, the module and the
 # lab: compiler/kernel build deps, libclang-19 (bookworm), bindgen-cli
-# (crates.io), QEMU (bookworm) and the tools that build root filesystems.
+# (crates.io), QEMU (bookworm), the tools that build root filesystems, and
+# the shell linter scripts/shellcheck.sh runs.
 # Idempotent: a second run only checks.
 source "$(dirname "$0")/lib.sh"
 
@@ -9,7 +10,7 @@ BINDGEN_VERSION=${BINDGEN_VERSION:-0.72.1}
 PKGS="build-essential bc flex bison libelf-dev libssl-dev cpio kmod rsync xz-utils zstd
       libclang-19-dev clang-19 llvm-19 lld-19 dwarves python3
       qemu-system-x86 busybox-static mmdebstrap debian-archive-keyring
-      ca-certificates curl expect"
+      ca-certificates curl expect shellcheck"
 
 missing=""
 for p in $PKGS; do
@@ -18,7 +19,9 @@ done
 if [ -n "$missing" ]; then
 	log "apt-get install:$missing"
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get -q update >&2 || true
+	# Installing from stale or missing package lists fails later with a
+	# less clear message: stop here, with apt's own reason.
+	apt-get -q update >&2 || die "apt-get update failed (its message is above): check the network and /etc/apt/sources.list*, then run scripts/setup-host.sh again"
 	# shellcheck disable=SC2086
 	apt-get -q install -y --no-install-recommends $missing >&2
 fi

@@ -7,7 +7,7 @@
 # inputs and logs go to out/lab-debug/. Not part of make test: it builds a
 # second kernel and every scenario runs slower.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 export PATH=$HOME/.cargo/bin:$PATH
 t0=$(date +%s)
 step() { log "== $* ($(($(date +%s) - t0)) s)"; }
@@ -15,7 +15,7 @@ step() { log "== $* ($(($(date +%s) - t0)) s)"; }
 step "host setup"
 scripts/setup-host.sh
 step "debug kernel"
-kdir=$(KERNEL_FLAVOR=debug scripts/build-kernel.sh | tail -n1)
+kdir=$(KERNEL_FLAVOR=debug kernel_tree)
 step "module for the debug kernel"
 mods=$TOP/out/debug/modules
 rm -rf "$mods" && mkdir -p "$mods"

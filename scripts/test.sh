@@ -1,22 +1,24 @@
 #!/usr/bin/env bash
-# Everything CI runs (make test): set up a bare bookworm machine, run the host
-# tests, build the kernel (cached) and the module (also with clippy), check
-# formatting and stack use, build and install the packages for Debian's
+# Everything CI runs (make test): set up a bare bookworm machine, check the
+# shell files, run the host tests, build the kernel (cached) and the module
+# (also with clippy), check formatting and stack use, build and install the packages for Debian's
 # stock kernel (with Debian's rustc 1.85), then run every lab scenario on
 # real Xen, once each. One line per step; each step's full output is in out/logs/.
 # Builds and host tests fail on the first broken step; the lab runs every
 # scenario and fails at the end if any failed.
 source "$(dirname "$0")/lib.sh"
-cd "$TOP"
+cd "$TOP" || exit
 export PATH=$HOME/.cargo/bin:$PATH
 rm -rf out/logs
 
 quietly "host setup" scripts/setup-host.sh
-quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings'
-quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test && cargo fmt --check && cargo clippy --all-targets -- -D warnings && cargo build --release'
+quietly "shellcheck of every shell file" scripts/shellcheck.sh
+# --locked: build exactly the committed Cargo.lock, and fail if it is stale.
+quietly "host tests (pure logic: cargo test, fmt, clippy)" bash -c 'cd host && cargo test --locked && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings'
+quietly "dom0 command (cargo test, fmt, clippy, release build)" bash -c 'cd tool && cargo test --locked && cargo fmt --check && cargo clippy --locked --all-targets -- -D warnings && cargo build --locked --release'
 quietly "rustfmt of the module" rustfmt --edition 2021 --check src/*.rs src/diag/*.rs
 quietly "reference kernel" scripts/build-kernel.sh
-KDIR=$(tail -n1 "$QUIET_LOG")
+KDIR=$(kernel_tree 2>>"$QUIET_LOG")
 export KDIR
 
 make -s clean-module

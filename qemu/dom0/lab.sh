@@ -23,9 +23,9 @@ show_domu() {
 	echo "$n" >"$DOMU_SHOWN"
 }
 
-# domu_crashed: true when xl lists the domU in the crashed state ('c').
-domu_crashed() {
-	xl list "$DOMU" 2>/dev/null | awk -v d="$DOMU" '$1 == d && $5 ~ /c/ { found = 1 } END { exit !found }'
+# crashed <domain>: true when xl lists the domain in the crashed state ('c').
+crashed() {
+	xl list "$1" 2>/dev/null | awk -v d="$1" '$1 == d && $5 ~ /c/ { found = 1 } END { exit !found }'
 }
 
 # wait_domu <fixed string> [timeout s]: wait for a line in the domU console log.
@@ -42,7 +42,7 @@ wait_domu() {
 		fi
 		# A domU that crashed (on_crash = preserve) will never answer: end
 		# the wait now instead of after the timeout.
-		if [ $((t % 10)) = 0 ] && domu_crashed; then
+		if [ $((t % 10)) = 0 ] && crashed "$DOMU"; then
 			show_domu
 			lab "domU crashed while waiting for: $1"
 			return 1
@@ -115,22 +115,20 @@ bar_of() {
 	sed -n "$(($2 + 1))p" "/sys/bus/pci/devices/$1/resource"
 }
 
+# bar_range <dom0 BDF> <bar>: sets BAR_START and BAR_END (hex) of that BAR.
+bar_range() {
+	read -r BAR_START BAR_END _ <<EOF
+$(bar_of "$1" "$2")
+EOF
+}
+
 # iomem_perm <dom0 BDF> <bar> <1|0> [<first frame> <frames>]: grant (1) or
 # revoke (0) the domain's permission for a BAR's frames, all of them or
 # <frames> from frame <first> of the BAR (hex or decimal), through libxenctrl
 # as libxl does at pci-attach, leaving the device attached.
 iomem_perm() {
-	set -- "$1" "$2" "$3" "${4:-0}" "${5:-all}" $(bar_of "$1" "$2")
-	python3 - "$DOMID" "$6" "$7" "$3" "$4" "$5" <<'PY'
-import glob, sys
-sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
-import xen.lowlevel.xc as xc
-dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
-first = (start >> 12) + int(sys.argv[5], 0)
-n = ((end + 1 + 4095) >> 12) - first if sys.argv[6] == "all" else int(sys.argv[6], 0)
-xc.xc().domain_iomem_permission(dom, first, n, allow)
-print("LAB: iomem permission d%d %x,%x %s" % (dom, first, n, "granted" if allow else "revoked"))
-PY
+	bar_range "$1" "$2"
+	python3 /lab/xc_perm.py iomem "$DOMID" "$BAR_START" "$BAR_END" "$3" "${4:-0}" "${5:-all}"
 }
 # grant_bar <dom0 BDF> <bar> <1|0>, revoke_bar <dom0 BDF> <bar>: a whole BAR;
 # revoking takes back what libxl granted, the state of a toolstack that never
@@ -141,15 +139,8 @@ revoke_bar() { iomem_perm "$1" "$2" 0; }
 # ioport_perm <dom0 BDF> <bar> <1|0>: grant or revoke the domain's permission
 # for an I/O BAR's ports, as libxl grants them at pci-attach.
 ioport_perm() {
-	set -- "$1" "$2" "$3" $(bar_of "$1" "$2")
-	python3 - "$DOMID" "$4" "$5" "$3" <<'PY'
-import glob, sys
-sys.path[:0] = glob.glob("/usr/lib/xen-*/lib/python")
-import xen.lowlevel.xc as xc
-dom, start, end, allow = int(sys.argv[1]), int(sys.argv[2], 16), int(sys.argv[3], 16), int(sys.argv[4])
-xc.xc().domain_ioport_permission(dom, start, end - start + 1, allow)
-print("LAB: ioport permission d%d %x-%x %s" % (dom, start, end, "granted" if allow else "revoked"))
-PY
+	bar_range "$1" "$2"
+	python3 /lab/xc_perm.py ioport "$DOMID" "$BAR_START" "$BAR_END" "$3"
 }
 
 # xen_rangeset <name>: show the domain's rangeset <name> ("I/O Memory",
@@ -170,7 +161,7 @@ xen_ioports() { xen_rangeset "I/O Ports"; }
 # otherwise (kmemleak_name), as it runs in a subshell, through a file.
 debug_checks() {
 	[ "${LAB_DEBUG:-}" = 1 ] || return 0
-	if DOMID=$(xl domid "$DOMU" 2>/dev/null) && ! domu_crashed; then
+	if DOMID=$(xl domid "$DOMU" 2>/dev/null) && ! crashed "$DOMU"; then
 		(SEQ=900 && domu "kmemleak_report $(cat /tmp/kmemleak-domU 2>/dev/null || echo domU)")
 	fi
 	kmemleak_report "$(cat /tmp/kmemleak-dom0 2>/dev/null || echo dom0)" | sed 's/^/LAB: /'
@@ -223,11 +214,22 @@ pfd() {
 	} 2>&1 | tee /tmp/pfd.out | sed 's/^/pfd| /'
 	t1=$(date +%s%N)
 	lab "pcifront-diag $label: exit $(cat /tmp/pfd.rc) ($(((t1 - t0) / 1000000)) ms)"
-	# The temporary domain's console, as xenconsoled logged it.
-	if [ -f /var/log/xen/console/guest-web-pfd.log ]; then
-		sed 's/^/web-pfd| /' /var/log/xen/console/guest-web-pfd.log | tail -n 80
-		rm -f /var/log/xen/console/guest-web-pfd.log
-	fi
+	# The temporary domains' consoles (check names them <guest>-pfd).
+	for f in /var/log/xen/console/guest-*-pfd.log; do
+		[ -f "$f" ] || continue
+		f=${f##*/guest-}
+		guest_console "${f%.log}"
+	done
+}
+
+# guest_console <domain>: the last 80 lines of a domain's console as
+# xenconsoled logged it, prefixed "<domain>| ", then the log is removed so a
+# later domain of that name starts a new one.
+guest_console() {
+	set -- "$1" "/var/log/xen/console/guest-$1.log"
+	[ -f "$2" ] || return 0
+	sed "s/^/$1| /" "$2" | tail -n 80
+	rm -f "$2"
 }
 
 # guest_cfg <file> <xl.cfg lines...>: a guest's own configuration as an admin

@@ -17,6 +17,7 @@ lab "case bound: edu taken from pciback while pcifront_diag is bound"
 # pcistub_probe): pciback's, in dom0, where the module does not run.
 kmemleak_name dom0 dom0-after-pciback-lost-two-devices
 echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind
+# shellcheck disable=SC2320 # $? is the write to unbind
 lab "pciback unbind rc=$?"
 domu "echo 0000:00:00.0 >/sys/bus/pci/drivers/pcifront_diag/unbind; bindto pcifront_diag 0000:00:00.0; cat /sys/kernel/debug/pcifront_diag/0000:00:00.0/report"
 domu undiag 0000:00:00.0
@@ -25,6 +26,7 @@ domu "insmod /pcifront_diag.ko"
 DOMU_TIMEOUT=300 domu_start "echo \"bind started at \$(cut -d' ' -f1 /proc/uptime)\"; bindto pcifront_diag 0000:00:01.0; echo \"bind returned at \$(cut -d' ' -f1 /proc/uptime)\""
 sleep 2
 echo 0000:00:07.0 >/sys/bus/pci/drivers/pciback/unbind
+# shellcheck disable=SC2320 # $? is the write to unbind
 lab "pciback unbind rc=$?"
 DOMU_TIMEOUT=300 domu_wait
 domu "sleep 1; echo devices: \$(ls /sys/bus/pci/devices/)"

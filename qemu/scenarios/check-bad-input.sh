@@ -38,6 +38,7 @@ pid=$!
 t=0
 until xl pci-list web-pfd 2>/dev/null | grep -q 0000:00:04.0 || [ "$t" -ge 240 ]; do sleep 0.5; t=$((t + 1)); done
 echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind
+# shellcheck disable=SC2320 # $? is the write to unbind
 lab "device taken from pciback while web-pfd has it (rc $?)"
 wait "$pid"
 rc=$?

@@ -23,6 +23,7 @@ while [ "$r" -lt "$rounds" ]; do
 	show_domu
 	xl destroy "$DOMU"
 	rm -f "$DOMU_LOG"
+	# shellcheck disable=SC2034 # lab.sh's domu_start numbers commands from SEQ
 	SEQ=0
 done
 touch /tmp/torture.stop
