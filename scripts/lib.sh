@@ -146,9 +146,9 @@ chroot_unmount() {
 	local m
 	for m in ${CHROOT_MOUNTS:-}; do ! mountpoint -q "$m" || umount "$m" 2>/dev/null || umount -l "$m"; done
 }
-# The packages' version: 0.1~git<commit date>.<commit>, rising with history.
+# The module packages' version: <src/VERSION>~git<commit date>.<commit>, rising with history.
 pfd_version() {
-	git -C "$TOP" log -1 --format='0.1~git%cd.%h' --date=format:%Y%m%d%H%M
+	printf '%s~git%s' "$(cat "$TOP/src/VERSION")" "$(git -C "$TOP" log -1 --format='%cd.%h' --date=format:%Y%m%d%H%M)"
 }
 
 # in_chroot <root> [VAR=value...] <command...>: run a command in a chroot with

@@ -150,7 +150,7 @@ kernel::sync::global_lock! {
 /// The module's scratch slots, kept from the first probe that asks Xen until this guard drops
 /// (after the driver is unregistered). Mapping the slots (vmap) and unmapping them are PTE
 /// updates Xen checks one by one, as costly as a small BAR's trials, so they are set up once
-/// (docs/design.md, "Cost"). Probes take turns.
+/// (docs/bench.md). Probes take turns.
 pub(crate) struct KeptScratch;
 
 impl KeptScratch {
