@@ -17,6 +17,7 @@ macro_rules! finding_cases {
 }
 
 mod context;
+mod edges;
 mod kinds;
 mod read_probe;
 mod registers;

@@ -217,7 +217,7 @@ pub fn mem_res(start: u64, len: u64, flags: u64) -> Resource {
 pub fn io_res(start: u64, len: u64) -> Resource {
     Resource {
         start,
-        end: start + len - 1,
+        end: start + (len - 1),
         flags: IORESOURCE_IO,
         claimed: true,
     }

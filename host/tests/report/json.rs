@@ -323,3 +323,19 @@ fn json_reports_dropped_findings() {
     assert_eq!(j["findings"].as_array().unwrap().len(), out.len());
     assert_eq!(j["summary"]["dropped"], out.dropped);
 }
+
+/// The report says which layout it has and which pcifront-diag wrote it, and carries the
+/// command register at bind and after the read probe's enable apart.
+#[test]
+fn json_schema_version_and_both_commands() {
+    let mut facts = healthy();
+    facts.cfg.command_after_enable = Some(0x6);
+    let doc = json_report(&facts, &check(&facts), &meta());
+    assert_eq!(doc["schema_version"], 1);
+    assert_eq!(
+        doc["version"],
+        include_str!("../../../src/VERSION").trim_end()
+    );
+    assert_eq!(doc["config"]["command"], 2);
+    assert_eq!(doc["config"]["command_after_enable"], 6);
+}
