@@ -9,5 +9,7 @@
 pub mod bar;
 pub mod checks;
 pub mod facts;
+pub mod line;
 pub mod report;
+pub mod span;
 pub mod trial;

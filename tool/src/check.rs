@@ -5,7 +5,11 @@
 //! taken while it waits, and both are merged per device. The domain is destroyed whatever
 //! happens: a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP, and the absence is checked.
 
-use crate::{domid, ranges_of, sysfs, view, xl, Failure};
+use crate::view::{device_view, DeviceView};
+use crate::xl::{assigned, domid, ranges_of, xl};
+use crate::{sysfs, Failure};
+use pcifront_diag_core::diag::line::FindingLine;
+use pcifront_diag_core::diag::report::Bdf;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
@@ -44,7 +48,7 @@ pub struct Guest {
     /// `c_info.type`: `pv`, `hvm`, `pvh`.
     pub kind: String,
     /// `pcidevs[]`: dom0 BDF and whether pciback lets the guest write config space freely.
-    pub devices: Vec<(String, bool)>,
+    pub devices: Vec<(Bdf, bool)>,
 }
 
 fn truthy(v: &Value) -> bool {
@@ -63,13 +67,12 @@ pub fn parse_guest(text: &str) -> Result<Guest, String> {
             // Xen 4.16+ nests the address in "bdf"; older libxl had it at the top.
             let a = if d["bdf"].is_object() { &d["bdf"] } else { d };
             let n = |k: &str| a[k].as_u64().unwrap_or(0);
-            let bdf = format!(
-                "{:04x}:{:02x}:{:02x}.{:x}",
-                n("domain"),
-                n("bus"),
-                n("dev"),
-                n("func")
-            );
+            let bdf = Bdf {
+                domain: n("domain") as u16,
+                bus: n("bus") as u8,
+                dev: n("dev") as u8,
+                func: n("func") as u8,
+            };
             (bdf, truthy(&d["permissive"]))
         })
         .collect();
@@ -103,7 +106,7 @@ fn image_dir() -> Result<PathBuf, Failure> {
 }
 
 /// The running domain that holds `bdf`, if any.
-fn holder(bdf: &str) -> Result<Option<String>, Failure> {
+fn holder(bdf: &Bdf) -> Result<Option<String>, Failure> {
     let list = xl(&["list"])?;
     for name in list
         .lines()
@@ -113,11 +116,7 @@ fn holder(bdf: &str) -> Result<Option<String>, Failure> {
         if name == "Domain-0" {
             continue;
         }
-        if crate::assigned(name)
-            .unwrap_or_default()
-            .iter()
-            .any(|d| d == bdf)
-        {
+        if assigned(name).unwrap_or_default().contains(bdf) {
             return Ok(Some(name.to_string()));
         }
     }
@@ -135,7 +134,7 @@ fn check_devices(g: &Guest) -> Result<(), Failure> {
         }
         if !assignable
             .lines()
-            .any(|l| l.split_whitespace().next() == Some(bdf))
+            .any(|l| l.split_whitespace().next().and_then(Bdf::parse) == Some(*bdf))
         {
             return Err(Failure::Environment(format!(
                 "{bdf} is not assignable (dom0's own driver holds it): xl pci-assignable-add {bdf} first; check changes no assignment itself"
@@ -252,7 +251,7 @@ fn attach(
         let spec = if *permissive {
             format!("{bdf},permissive=1")
         } else {
-            bdf.clone()
+            bdf.to_string()
         };
         xl(&["pci-attach", name, &spec])?;
     }
@@ -350,9 +349,9 @@ fn collect(
 }
 
 /// The merged result of one device: the module's findings and dom0's lines.
-fn device_text(guest: Option<&Value>, dom0: &(String, Value, usize)) -> (String, usize) {
-    let mut text = dom0.0.replace("\n  ", "\n  dom0:  ");
-    let mut errors = dom0.2;
+fn device_text(guest: Option<&Value>, dom0: &DeviceView) -> (String, usize) {
+    let mut text = dom0.text.replace("\n  ", "\n  dom0:  ");
+    let mut errors = dom0.errors;
     let Some(g) = guest else {
         text.push_str("  guest: no report from the image for this device\n");
         return (text, errors + 1);
@@ -362,19 +361,16 @@ fn device_text(guest: Option<&Value>, dom0: &(String, Value, usize)) -> (String,
         if s("severity") == "error" {
             errors += 1;
         }
-        let fix = if s("fix").is_empty() {
-            String::new()
-        } else {
-            format!("; fix: {}", s("fix"))
+        let fix = s("fix");
+        let line = FindingLine {
+            severity: &s("severity"),
+            code: &s("code"),
+            scope: &s("scope"),
+            what: &s("what"),
+            evidence: &s("evidence"),
+            fix: (!fix.is_empty()).then_some(&fix as &dyn std::fmt::Display),
         };
-        text.push_str(&format!(
-            "  guest: {} {} {}: {}; evidence: {}{fix}\n",
-            s("severity"),
-            s("code"),
-            s("scope"),
-            s("what"),
-            s("evidence")
-        ));
+        text.push_str(&format!("  guest: {line}\n"));
     }
     (text, errors)
 }
@@ -384,9 +380,42 @@ fn progress(t0: Instant, what: &str) {
     eprintln!("pcifront-diag: {:.1} s: {what}", t0.elapsed().as_secs_f64());
 }
 
+/// `check`'s options from the words after `check`.
+pub fn parse(words: &[String]) -> Result<Options, Failure> {
+    let mut opts = Options {
+        cfg: String::new(),
+        workflow: Workflow::Create,
+        timeout_s: 120,
+        json: false,
+    };
+    let mut it = words.iter().map(String::as_str);
+    while let Some(w) = it.next() {
+        match w {
+            "--json" => opts.json = true,
+            "--hotplug" => opts.workflow = Workflow::Hotplug,
+            "--timeout" => {
+                let v = it.next().and_then(|v| v.parse().ok());
+                opts.timeout_s =
+                    v.ok_or_else(|| Failure::Usage("--timeout needs seconds".into()))?;
+            }
+            cfg if opts.cfg.is_empty() && !cfg.starts_with("--") => opts.cfg = cfg.to_string(),
+            other => return Err(Failure::Usage(format!("cannot understand '{other}'"))),
+        }
+    }
+    if opts.cfg.is_empty() {
+        return Err(Failure::Usage("check needs the guest's xl.cfg".into()));
+    }
+    Ok(opts)
+}
+
+/// Parses and runs `check`.
+pub fn main(words: &[String]) -> Result<ExitCode, Failure> {
+    run(&parse(words)?)
+}
+
 /// Runs `check` and prints the merged report.
 pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
-    crate::check_environment()?;
+    crate::xl::require_dom0()?;
     std::fs::File::open(&opts.cfg)
         .map_err(|e| Failure::BadInput(format!("cannot read {}: {e}", opts.cfg)))?;
     let parsed = xl(&["-N", "create", &opts.cfg]).map_err(|_| {
@@ -429,12 +458,10 @@ pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
     attach(&g, &name, &rx, t0, Duration::from_secs(opts.timeout_s))?;
     progress(t0, "devices attached, reading Xen's view of the domain");
     let ranges = ranges_of(id)?;
-    let dom0: Vec<_> = g
+    let dom0: Vec<DeviceView> = g
         .devices
         .iter()
-        .map(|(bdf, _)| {
-            sysfs::device(Path::new("/sys"), bdf).map(|d| view::device_view(&d, &ranges))
-        })
+        .map(|(bdf, _)| sysfs::device(Path::new("/sys"), bdf).map(|d| device_view(&d, &ranges)))
         .collect::<Result<_, _>>()
         .map_err(Failure::Environment)?;
     let _ = writeln!(cons, "PFD-GO");
@@ -455,7 +482,7 @@ fn print_result(
     opts: &Options,
     g: &Guest,
     name: &str,
-    dom0: &[(String, Value, usize)],
+    dom0: &[DeviceView],
     r: &Reports,
 ) -> Result<ExitCode, Failure> {
     let workflow = match opts.workflow {
@@ -474,11 +501,11 @@ fn print_result(
         let guest = r
             .devices
             .iter()
-            .find(|v| v["dom0_device"].as_str() == Some(bdf));
+            .find(|v| v["dom0_device"].as_str().and_then(Bdf::parse) == Some(*bdf));
         let (t, e) = device_text(guest, d);
         text.push_str(&t);
         errors += e;
-        devs.push(json!({"dom0_device": bdf, "guest": guest, "dom0": d.1}));
+        devs.push(json!({"dom0_device": bdf.to_string(), "guest": guest, "dom0": d.json}));
     }
     for e in &r.errors {
         text.push_str(&format!("image: {e}\n"));
@@ -506,11 +533,11 @@ mod tests {
         let g = parse_guest(nested).unwrap();
         assert_eq!(g.name, "web");
         assert_eq!(g.kind, "pv");
-        assert_eq!(g.devices, [("0000:00:04.0".to_string(), true)]);
+        assert_eq!(g.devices, [(Bdf::parse("0000:00:04.0").unwrap(), true)]);
         let flat = r#"{"c_info":{"type":"hvm","name":"win"},"pcidevs":[{"domain":0,"bus":3,"dev":0,"func":1}]}"#;
         let g = parse_guest(flat).unwrap();
         assert_eq!(g.kind, "hvm");
-        assert_eq!(g.devices, [("0000:03:00.1".to_string(), false)]);
+        assert_eq!(g.devices, [(Bdf::parse("0000:03:00.1").unwrap(), false)]);
         let none = r#"{"c_info":{"type":"pv","name":"db"}}"#;
         assert!(parse_guest(none).unwrap().devices.is_empty());
         assert!(parse_guest("Parsing config from x.cfg").is_err());

@@ -7,24 +7,22 @@
 //! in the next lines, unrelated lines interleaved with it are skipped, and when the ring holds
 //! several dumps the last one of each domain counts.
 
+use pcifront_diag_core::diag::span::Span;
 use std::collections::BTreeMap;
-
-/// An inclusive range, as Xen prints it (`fea00-feaff`, or one value).
-pub type Range = (u64, u64);
 
 /// The rangesets of one domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DomainRanges {
     /// `I/O Memory`: machine frame numbers the domain may map.
-    pub iomem: Vec<Range>,
+    pub iomem: Vec<Span>,
     /// `I/O Ports`.
-    pub ioports: Vec<Range>,
+    pub ioports: Vec<Span>,
     /// `Interrupts`.
-    pub irqs: Vec<Range>,
+    pub irqs: Vec<Span>,
 }
 
 impl DomainRanges {
-    fn set(&mut self, name: &str) -> Option<&mut Vec<Range>> {
+    fn set(&mut self, name: &str) -> Option<&mut Vec<Span>> {
         match name {
             "I/O Memory" => Some(&mut self.iomem),
             "I/O Ports" => Some(&mut self.ioports),
@@ -54,15 +52,12 @@ fn is_continuation(text: &str) -> bool {
             .all(|c| c.is_ascii_hexdigit() || matches!(c, '-' | ',' | ' ' | '}'))
 }
 
-fn parse_ranges(text: &str, out: &mut Vec<Range>) -> Result<(), String> {
+fn parse_ranges(text: &str, out: &mut Vec<Span>) -> Result<(), String> {
     for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
         let (a, b) = item.split_once('-').unwrap_or((item, item));
         let num = |s: &str| u64::from_str_radix(s.trim(), 16).map_err(|_| format!("'{item}'"));
         let (a, b) = (num(a)?, num(b)?);
-        if b < a {
-            return Err(format!("'{item}' ends before it starts"));
-        }
-        out.push((a, b));
+        out.push(Span::new(a, b).ok_or_else(|| format!("'{item}' ends before it starts"))?);
     }
     Ok(())
 }
@@ -125,6 +120,11 @@ pub fn parse(log: &str) -> Result<BTreeMap<u32, DomainRanges>, String> {
 mod tests {
     use super::*;
 
+    /// The spans as (first, last) pairs, to compare with literals.
+    fn pairs(spans: &[Span]) -> Vec<(u64, u64)> {
+        spans.iter().map(|s| (s.first(), s.last())).collect()
+    }
+
     /// Lines of a real dump, from the lab's denied scenario (Xen 4.20, console_timestamps=boot).
     const DENIED: &str = "\
 (XEN) [  255.196797] Rangesets belonging to domain 0:
@@ -141,11 +141,11 @@ mod tests {
     #[test]
     fn real_dump() {
         let d = parse(DENIED).unwrap();
-        assert_eq!(d[&1].iomem, [(0xfeb00, 0xfeb3f)]);
-        assert_eq!(d[&1].ioports, [(0xc040, 0xc05f)]);
-        assert_eq!(d[&1].irqs, [(0x20, 0x21)]);
+        assert_eq!(pairs(&d[&1].iomem), [(0xfeb00, 0xfeb3f)]);
+        assert_eq!(pairs(&d[&1].ioports), [(0xc040, 0xc05f)]);
+        assert_eq!(pairs(&d[&1].irqs), [(0x20, 0x21)]);
         assert_eq!(d[&0].iomem.len(), 3);
-        assert_eq!(d[&0].iomem[2], (0xfee01, 0xfcfffff));
+        assert_eq!(pairs(&d[&0].iomem)[2], (0xfee01, 0xfcfffff));
     }
 
     #[test]
@@ -154,7 +154,7 @@ mod tests {
             parse("Rangesets belonging to domain 7:\n    I/O Memory { }\n    I/O Ports  { 3f8 }\n")
                 .unwrap();
         assert!(d[&7].iomem.is_empty());
-        assert_eq!(d[&7].ioports, [(0x3f8, 0x3f8)]);
+        assert_eq!(pairs(&d[&7].ioports), [(0x3f8, 0x3f8)]);
     }
 
     #[test]
@@ -168,7 +168,7 @@ mod tests {
 ";
         let d = parse(log).unwrap();
         assert_eq!(
-            d[&3].iomem,
+            pairs(&d[&3].iomem),
             [(0xe0000, 0xe0fff), (0xe1001, 0xebfff), (0xec100, 0xeffff)]
         );
     }

@@ -1,0 +1,80 @@
+// SPDX-License-Identifier: GPL-2.0
+//! `pcifront-diag dom0 <domain>`: for a running PV guest, nothing booted, each assigned
+//! device's BARs and ROM (sysfs) and pciback's hold on it against Xen's I/O memory and I/O
+//! port permissions of that domain (`xl debug-keys q`, read back from `xl dmesg`), naming
+//! what the toolstack did not grant, with the fix.
+
+use crate::view::device_view;
+use crate::{sysfs, xl, Failure};
+use std::path::Path;
+use std::process::ExitCode;
+
+/// The command line of `dom0`.
+pub struct Options {
+    /// A domain name or id.
+    pub domain: String,
+    /// One JSON document instead of text.
+    pub json: bool,
+}
+
+/// `dom0`'s options from the words after `dom0`.
+pub fn parse(words: &[String]) -> Result<Options, Failure> {
+    let json = words.iter().any(|w| w == "--json");
+    let rest: Vec<&String> = words.iter().filter(|w| *w != "--json").collect();
+    match rest[..] {
+        [domain] if !domain.starts_with('-') => Ok(Options {
+            domain: domain.clone(),
+            json,
+        }),
+        [] => Err(Failure::Usage("dom0 needs a domain".into())),
+        _ => Err(Failure::Usage(format!(
+            "cannot understand '{}'",
+            words.join(" ")
+        ))),
+    }
+}
+
+/// Parses and runs `dom0`.
+pub fn main(words: &[String]) -> Result<ExitCode, Failure> {
+    run(&parse(words)?)
+}
+
+/// Runs `dom0` and prints its report.
+pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
+    let domain = opts.domain.as_str();
+    xl::require_dom0()?;
+    let id = xl::domid(domain)?;
+    if id == 0 {
+        return Err(Failure::BadInput(
+            "domain 0 is dom0 itself: name a guest".into(),
+        ));
+    }
+    let devices = xl::assigned(domain)?;
+    let ranges = xl::ranges_of(id)?;
+    let mut errors = 0;
+    let mut text = format!(
+        "pcifront-diag dom0 view of domain {domain} (d{id}): {} passed-through device(s)\n",
+        devices.len()
+    );
+    let mut json_devs = Vec::new();
+    for bdf in &devices {
+        let dev = sysfs::device(Path::new("/sys"), bdf).map_err(Failure::Environment)?;
+        let view = device_view(&dev, &ranges);
+        text.push_str(&view.text);
+        json_devs.push(view.json);
+        errors += view.errors;
+    }
+    if devices.is_empty() {
+        text.push_str(
+            "no device is passed through to it (xl pci-list is empty): nothing to check\n",
+        );
+    }
+    text.push_str(&format!("summary: {errors} error(s)\n"));
+    if opts.json {
+        let doc = serde_json::json!({"domain": domain, "domid": id, "devices": json_devs, "errors": errors});
+        println!("{doc}");
+    } else {
+        print!("{text}");
+    }
+    Ok(ExitCode::from(if errors > 0 { 1 } else { 0 }))
+}
