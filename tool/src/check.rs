@@ -2,18 +2,23 @@
 //! `pcifront-diag check <guest.cfg>`: the guest's own passthrough settings, run in a
 //! throwaway PV domain `<guest>-pfd` that boots the diagnostic image (`make image`), whose
 //! pcifront_diag reports come back over its console; dom0's view of the same domain is
-//! taken while it waits, and both are merged per device. The domain is destroyed whatever
-//! happens: a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP, and the absence is checked.
+//! taken while it waits, and both are printed per device. The domain is destroyed by id on
+//! every path this command controls (a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP),
+//! and the absence is checked; after SIGKILL it stays until the image's own wait ends.
+//!
+//! What comes back over the console is the guest's word: see console.rs.
 
+use crate::console::{self, clean, Collector, Line, Stage};
+use crate::temp_domain::{domid_of, random_hex, random_uuid, CheckLock, TempDomain};
 use crate::view::{device_view, DeviceView};
-use crate::xl::{assigned, domid, ranges_of, xl};
+use crate::xl::{self, assigned, ranges_of, xl};
 use crate::{sysfs, Failure};
 use pcifront_diag_core::diag::line::FindingLine;
 use pcifront_diag_core::diag::report::Bdf;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode};
+use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -38,6 +43,8 @@ pub struct Options {
     pub timeout_s: u64,
     /// One JSON document instead of text.
     pub json: bool,
+    /// Let the module read dword 0 of each granted BAR (`read_probe=1`).
+    pub read_probe: bool,
 }
 
 /// What `check` takes from the guest's configuration (as libxl parsed it).
@@ -47,7 +54,8 @@ pub struct Guest {
     pub name: String,
     /// `c_info.type`: `pv`, `hvm`, `pvh`.
     pub kind: String,
-    /// `pcidevs[]`: dom0 BDF and whether pciback lets the guest write config space freely.
+    /// `pcidevs[]`: dom0 BDF and whether the config asks pciback to let the guest write
+    /// config space freely.
     pub devices: Vec<(Bdf, bool)>,
 }
 
@@ -146,15 +154,12 @@ fn check_devices(g: &Guest) -> Result<(), Failure> {
 
 static STOP: AtomicBool = AtomicBool::new(false);
 
-fn interrupted() -> Failure {
-    Failure::Environment("interrupted; the temporary domain is destroyed".into())
-}
-
 extern "C" fn on_signal(_: libc::c_int) {
     STOP.store(true, Ordering::SeqCst);
 }
 
-/// SIGINT, SIGTERM and SIGHUP only set `STOP`: the main loop then destroys the domain.
+/// SIGINT, SIGTERM and SIGHUP only set `STOP`: the main loop then destroys the domain. The
+/// `xl` children run in their own process group, so a second Ctrl-C cannot kill them.
 fn catch_signals() {
     for sig in [libc::SIGINT, libc::SIGTERM, libc::SIGHUP] {
         // SAFETY: `on_signal` is async-signal-safe (one atomic store) and lives forever.
@@ -167,35 +172,34 @@ fn catch_signals() {
     }
 }
 
-/// The throwaway domain; destroyed on drop, and its absence checked.
-struct TempDomain {
-    name: String,
-}
-
-impl Drop for TempDomain {
-    fn drop(&mut self) {
-        let _ = Command::new("xl").args(["destroy", &self.name]).output();
-        if xl(&["domid", &self.name]).is_ok() {
-            eprintln!(
-                "pcifront-diag: could not destroy {}: run xl destroy {}",
-                self.name, self.name
-            );
-        }
-    }
+/// The kernel command line of the image: how many devices to wait for, how long, this
+/// run's console token, and whether to read BARs.
+fn image_cmdline(opts: &Options, devices: usize, token: &str) -> String {
+    format!(
+        "console=hvc0 loglevel=4 pfd.devices={devices} pfd.wait={} pfd.token={token} pfd.read_probe={}",
+        opts.timeout_s,
+        u8::from(opts.read_probe)
+    )
 }
 
 /// `xl create` with the guest's passthrough settings and the image instead of its system.
-fn create(opts: &Options, g: &Guest, dir: &Path, name: &str) -> Result<TempDomain, Failure> {
-    let n = g.devices.len();
+fn create(
+    opts: &Options,
+    g: &Guest,
+    dir: &Path,
+    dom: &mut TempDomain,
+    token: &str,
+) -> Result<(), Failure> {
     let mut args = vec![
         "create".to_string(),
         opts.cfg.clone(),
-        format!("name=\"{name}\""),
+        format!("name=\"{}\"", dom.name),
+        format!("uuid=\"{}\"", random_uuid()?),
         format!("kernel=\"{}\"", dir.join("vmlinuz").display()),
         format!("ramdisk=\"{}\"", dir.join("initrd").display()),
         format!(
-            "cmdline=\"console=hvc0 loglevel=4 pfd.devices={n} pfd.wait={}\"",
-            opts.timeout_s
+            "cmdline=\"{}\"",
+            image_cmdline(opts, g.devices.len(), token)
         ),
     ];
     for o in [
@@ -217,54 +221,83 @@ fn create(opts: &Options, g: &Guest, dir: &Path, name: &str) -> Result<TempDomai
     if opts.workflow == Workflow::Create {
         args.push("e820_host=1".into());
     }
-    let guard = TempDomain {
-        name: name.to_string(),
-    };
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
-    xl(&refs)?;
-    Ok(guard)
-}
-
-/// `xl pci-attach` of every device, once the image says it is up (pcifront registered).
-fn attach(
-    g: &Guest,
-    name: &str,
-    rx: &mpsc::Receiver<String>,
-    t0: Instant,
-    timeout: Duration,
-) -> Result<(), Failure> {
-    while !rx
-        .recv_timeout(Duration::from_millis(200))
-        .is_ok_and(|l| l.starts_with("PFD-IMAGE up"))
-    {
-        if STOP.load(Ordering::SeqCst) {
-            return Err(interrupted());
-        }
-        if t0.elapsed() > timeout {
-            return Err(Failure::Environment(format!(
-                "the diagnostic image did not start within {} s in {name} (raise --timeout, or look at xl dmesg)",
-                timeout.as_secs()
-            )));
-        }
-    }
-    for (bdf, permissive) in &g.devices {
-        let spec = if *permissive {
-            format!("{bdf},permissive=1")
-        } else {
-            bdf.to_string()
-        };
-        xl(&["pci-attach", name, &spec])?;
-    }
+    xl::run(&refs, xl::Stage::Create)?;
+    dom.domid = Some(domid_of(&dom.name)?);
     Ok(())
 }
 
-/// The console of domain `id`: the pty xenconsoled made for it (as `xl console` uses it,
-/// raw), its lines on a channel, and the file to write a line to the guest.
-fn console(id: u32) -> Result<(std::fs::File, mpsc::Receiver<String>), Failure> {
+/// The temporary domain's console: the pty xenconsoled made for it (as `xl console` uses
+/// it), its lines read by a thread (`None` at the end of input), and the protocol collector.
+struct Console {
+    tty: std::fs::File,
+    lines: mpsc::Receiver<Option<Line>>,
+    collector: Collector,
+}
+
+impl Console {
+    fn open(id: u32, token: &str) -> Result<Console, Failure> {
+        let tty_path = console_tty(id)?;
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(&tty_path)
+            .map_err(|e| {
+                Failure::Environment(format!("cannot open d{id}'s console {tty_path} ({e})"))
+            })?;
+        let reader = tty
+            .try_clone()
+            .map_err(|e| Failure::Environment(format!("{tty_path}: {e}")))?;
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(reader);
+            // An error or the end of input ends the stream; the receiver sees None.
+            while let Ok(Some(line)) = console::read_line(&mut r, console::MAX_LINE) {
+                if tx.send(Some(line)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(None);
+        });
+        Ok(Console {
+            tty,
+            lines,
+            collector: Collector::new(token),
+        })
+    }
+
+    /// Feeds console lines to the collector until the image reaches `stage`, the deadline
+    /// passes, the console ends or a signal comes.
+    fn wait_for(&mut self, stage: Stage, until: (Instant, u64), what: &str) -> Result<(), Failure> {
+        let (deadline, limit_s) = until;
+        while self.collector.stage < stage {
+            if STOP.load(Ordering::SeqCst) {
+                return Err(Failure::Interrupted(String::new()));
+            }
+            if Instant::now() > deadline {
+                return Err(Failure::Environment(format!(
+                    "the diagnostic image did not {what} within {limit_s} s (raise --timeout, or look at xl dmesg)"
+                )));
+            }
+            match self.lines.recv_timeout(Duration::from_millis(200)) {
+                Ok(Some(line)) => self.collector.feed(&line),
+                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(Failure::Environment(format!(
+                        "the temporary domain's console ended before the image could {what} (look at xl dmesg)"
+                    )))
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The pty of domain `id`'s console, from xenstore.
+fn console_tty(id: u32) -> Result<String, Failure> {
     let node = format!("/local/domain/{id}/console/tty");
-    let mut tty = String::new();
     for _ in 0..50 {
-        let out = Command::new("xenstore-read")
+        let out = std::process::Command::new("xenstore-read")
             .arg(&node)
             .output()
             .map_err(|e| {
@@ -272,107 +305,42 @@ fn console(id: u32) -> Result<(std::fs::File, mpsc::Receiver<String>), Failure> 
                     "cannot run xenstore-read ({e}): install xenstore-utils"
                 ))
             })?;
-        tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
         if out.status.success() && !tty.is_empty() {
-            break;
+            return Ok(tty);
         }
         std::thread::sleep(Duration::from_millis(100));
     }
-    let file = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(&tty)
-        .map_err(|e| Failure::Environment(format!("cannot open d{id}'s console {tty} ({e})")))?;
-    let reader = file
-        .try_clone()
-        .map_err(|e| Failure::Environment(format!("{tty}: {e}")))?;
-    let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(reader).lines().map_while(Result::ok) {
-            if tx.send(line.trim_end_matches('\r').to_string()).is_err() {
-                break;
-            }
-        }
-    });
-    Ok((file, rx))
-}
-
-/// What came back from the image.
-#[derive(Default)]
-pub struct Reports {
-    /// The module's JSON report of each device.
-    pub devices: Vec<Value>,
-    /// Seconds from `xl create` to the image's `PFD-DONE`, if it came.
-    pub done_s: Option<f64>,
-    /// Lines the image marked as errors.
-    pub errors: Vec<String>,
-}
-
-/// Reads the console until `PFD-DONE`, the deadline or a signal.
-fn collect(
-    rx: &mpsc::Receiver<String>,
-    t0: Instant,
-    timeout: Duration,
-) -> Result<Reports, Failure> {
-    let mut r = Reports::default();
-    let mut json: Option<String> = None;
-    while t0.elapsed() < timeout {
-        if STOP.load(Ordering::SeqCst) {
-            return Err(interrupted());
-        }
-        let Ok(line) = rx.recv_timeout(Duration::from_millis(200)) else {
-            continue;
-        };
-        if line.starts_with("PFD-ERROR") {
-            r.errors.push(line);
-        } else if line.starts_with("PFD-REPORT-BEGIN") {
-            json = Some(String::new());
-        } else if line.starts_with("PFD-REPORT-END") {
-            let text = json.take().unwrap_or_default();
-            match serde_json::from_str(&text) {
-                Ok(v) => r.devices.push(v),
-                Err(e) => r
-                    .errors
-                    .push(format!("a report that is not JSON ({e}): {text}")),
-            }
-        } else if let Some(j) = json.as_mut() {
-            j.push_str(&line);
-        } else if line.starts_with("PFD-DONE") {
-            r.done_s = Some(t0.elapsed().as_secs_f64());
-            return Ok(r);
-        }
-    }
     Err(Failure::Environment(format!(
-        "the diagnostic image did not report within {} s (raise --timeout, or look at xl dmesg)",
-        timeout.as_secs()
+        "xenstore has no console for d{id} ({node})"
     )))
 }
 
-/// The merged result of one device: the module's findings and dom0's lines.
-fn device_text(guest: Option<&Value>, dom0: &DeviceView) -> (String, usize) {
-    let mut text = dom0.text.replace("\n  ", "\n  dom0:  ");
-    let mut errors = dom0.errors;
-    let Some(g) = guest else {
-        text.push_str("  guest: no report from the image for this device\n");
-        return (text, errors + 1);
-    };
-    for f in g["findings"].as_array().map(Vec::as_slice).unwrap_or(&[]) {
-        let s = |k: &str| f[k].as_str().unwrap_or("").to_string();
-        if s("severity") == "error" {
-            errors += 1;
-        }
-        let fix = s("fix");
-        let line = FindingLine {
-            severity: &s("severity"),
-            code: &s("code"),
-            scope: &s("scope"),
-            what: &s("what"),
-            evidence: &s("evidence"),
-            fix: (!fix.is_empty()).then_some(&fix as &dyn std::fmt::Display),
-        };
-        text.push_str(&format!("  guest: {line}\n"));
+/// `xl pci-attach` of every device, once the image says it is up. Never `permissive=1`:
+/// pciback has no way to take it back, so it would outlive the check (see `notes`).
+fn attach(
+    g: &Guest,
+    dom: &TempDomain,
+    cons: &mut Console,
+    until: (Instant, u64),
+) -> Result<(), Failure> {
+    cons.wait_for(Stage::Up, until, "start")?;
+    for (bdf, _) in &g.devices {
+        xl::run(
+            &["pci-attach", &dom.name, &bdf.to_string()],
+            xl::Stage::Attach,
+        )?;
     }
-    (text, errors)
+    Ok(())
+}
+
+/// Lines about what the check does differently from the guest's config.
+fn notes(g: &Guest) -> Vec<String> {
+    g.devices
+        .iter()
+        .filter(|(_, permissive)| *permissive)
+        .map(|(bdf, _)| format!("note: the config asks permissive=1 for {bdf}; check attaches it without (pciback keeps permissive set until the device leaves it), so the image's config-space writes are filtered as by default"))
+        .collect()
 }
 
 /// A progress line on stderr: long work shows where it is.
@@ -387,12 +355,14 @@ pub fn parse(words: &[String]) -> Result<Options, Failure> {
         workflow: Workflow::Create,
         timeout_s: 120,
         json: false,
+        read_probe: false,
     };
     let mut it = words.iter().map(String::as_str);
     while let Some(w) = it.next() {
         match w {
             "--json" => opts.json = true,
             "--hotplug" => opts.workflow = Workflow::Hotplug,
+            "--read-probe" => opts.read_probe = true,
             "--timeout" => {
                 let v = it.next().and_then(|v| v.parse().ok());
                 opts.timeout_s =
@@ -413,58 +383,68 @@ pub fn main(words: &[String]) -> Result<ExitCode, Failure> {
     run(&parse(words)?)
 }
 
-/// Runs `check` and prints the merged report.
-pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
-    crate::xl::require_dom0()?;
-    std::fs::File::open(&opts.cfg)
-        .map_err(|e| Failure::BadInput(format!("cannot read {}: {e}", opts.cfg)))?;
-    let parsed = xl(&["-N", "create", &opts.cfg]).map_err(|_| {
+/// The guest's config as xl reads it, or why it cannot be checked.
+fn read_guest(cfg: &str) -> Result<Guest, Failure> {
+    std::fs::File::open(cfg).map_err(|e| Failure::BadInput(format!("cannot read {cfg}: {e}")))?;
+    xl::require_dom0()?;
+    let parsed = xl::run(&["-N", "create", cfg], xl::Stage::Parse).map_err(|_| {
         Failure::BadInput(format!(
-            "xl cannot parse {} (xl -N create {} says why)",
-            opts.cfg, opts.cfg
+            "xl cannot parse {cfg} (xl -N create {cfg} says why)"
         ))
     })?;
     let g = parse_guest(&parsed).map_err(Failure::Environment)?;
     if g.kind != "pv" {
         return Err(Failure::BadInput(format!(
-            "{} is a {} guest: pcifront (and this check) is for PV guests; an HVM or PVH guest gets its devices through QEMU or vPCI (look at xl dmesg and the device model's log)",
-            opts.cfg,
+            "{cfg} is a {} guest: pcifront (and this check) is for PV guests; an HVM or PVH guest gets its devices through QEMU or vPCI (look at xl dmesg and the device model's log)",
             g.kind.to_uppercase()
         )));
     }
     if g.devices.is_empty() {
         return Err(Failure::BadInput(format!(
-            "{} passes no device through (no pci= entry): nothing to check",
-            opts.cfg
+            "{cfg} passes no device through (no pci= entry): nothing to check"
         )));
     }
-    check_devices(&g)?;
+    Ok(g)
+}
+
+/// What one run of the temporary domain gave: dom0's view and the console's collector.
+struct Outcome {
+    dom0: Vec<DeviceView>,
+    skipped: usize,
+    collector: Collector,
+    done_s: f64,
+}
+
+/// Creates, attaches, reads dom0's view, lets the image report.
+fn boot_and_collect(
+    opts: &Options,
+    g: &Guest,
+    dom: &mut TempDomain,
+    t0: Instant,
+) -> Result<Outcome, Failure> {
     let dir = image_dir()?;
-    let name = format!("{}-pfd", g.name);
-    if xl(&["domid", &name]).is_ok() {
-        return Err(Failure::Environment(format!(
-            "a domain {name} is already running (an earlier check?): xl destroy {name}"
-        )));
-    }
-    catch_signals();
-    let t0 = Instant::now();
-    let guard = create(opts, &g, &dir, &name)?;
-    let id = domid(&name)?;
-    let (mut cons, rx) = console(id)?;
+    let token = random_hex(16)?;
+    create(opts, g, &dir, dom, &token)?;
+    let id = dom.domid.unwrap_or_default();
+    let mut cons = Console::open(id, &token)?;
     progress(
         t0,
-        &format!("{name} created (d{id}), attaching the devices when its image is up"),
+        &format!(
+            "{} created (d{id}), attaching the devices when its image is up",
+            dom.name
+        ),
     );
-    attach(&g, &name, &rx, t0, Duration::from_secs(opts.timeout_s))?;
+    let until = (t0 + Duration::from_secs(opts.timeout_s), opts.timeout_s);
+    attach(g, dom, &mut cons, until)?;
     progress(t0, "devices attached, reading Xen's view of the domain");
     let ranges = ranges_of(id)?;
-    let dom0: Vec<DeviceView> = g
+    let dom0 = g
         .devices
         .iter()
         .map(|(bdf, _)| sysfs::device(Path::new("/sys"), bdf).map(|d| device_view(&d, &ranges)))
         .collect::<Result<_, _>>()
         .map_err(Failure::Environment)?;
-    let _ = writeln!(cons, "PFD-GO");
+    let _ = writeln!(cons.tty, "PFD-GO");
     progress(
         t0,
         &format!(
@@ -472,55 +452,187 @@ pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
             opts.timeout_s
         ),
     );
-    let reports = collect(&rx, t0, Duration::from_secs(opts.timeout_s));
-    drop(cons);
-    drop(guard);
-    print_result(opts, &g, &name, &dom0, &reports?)
+    cons.wait_for(Stage::Done, until, "report")?;
+    Ok(Outcome {
+        dom0,
+        skipped: ranges.skipped,
+        collector: cons.collector,
+        done_s: t0.elapsed().as_secs_f64(),
+    })
+}
+
+/// Runs `check` and prints the merged report.
+pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
+    let g = read_guest(&opts.cfg)?;
+    check_devices(&g)?;
+    let name = format!("{}-pfd", g.name);
+    let _lock = CheckLock::take(&name)?;
+    if xl::exists(&name)? {
+        return Err(Failure::Environment(format!(
+            "a domain {name} is already running (left by a check that was killed?): xl destroy {name}"
+        )));
+    }
+    catch_signals();
+    let t0 = Instant::now();
+    let mut dom = TempDomain::new(&name);
+    let outcome = boot_and_collect(opts, &g, &mut dom, t0);
+    let destroyed = dom.destroy();
+    let outcome = outcome.map_err(|f| match (f, &destroyed) {
+        (Failure::Interrupted(_), Ok(())) => {
+            Failure::Interrupted("interrupted; the temporary domain is destroyed".into())
+        }
+        (Failure::Interrupted(_), Err(e)) => Failure::Interrupted(format!("interrupted; {e}")),
+        (f, Ok(())) => f,
+        (f, Err(e)) => {
+            eprintln!("pcifront-diag: {e}");
+            f
+        }
+    })?;
+    let code = print_result(opts, &g, &name, &outcome, &destroyed);
+    match destroyed {
+        Ok(()) => Ok(code),
+        Err(e) => Err(Failure::Environment(e)),
+    }
+}
+
+/// A guest-reported string of a finding, cleaned for the terminal; counts what was removed.
+fn field(f: &Value, key: &str, removed: &mut usize) -> String {
+    let (text, n) = clean(f[key].as_str().unwrap_or(""));
+    *removed += n;
+    text
+}
+
+/// The merged result of one device: dom0's lines, the module's findings, and the errors.
+fn device_text(guest: Option<&Value>, dom0: &DeviceView, removed: &mut usize) -> (String, usize) {
+    let mut text = dom0.text.replace("\n  ", "\n  dom0:  ");
+    let mut errors = dom0.errors;
+    let Some(g) = guest else {
+        text.push_str("  guest: no usable report from the image for this device\n");
+        return (text, errors + 1);
+    };
+    let findings = g["findings"].as_array().map(Vec::as_slice).unwrap_or(&[]);
+    for f in findings
+        .iter()
+        .take(2 * pcifront_diag_core::diag::checks::MAX_FINDINGS)
+    {
+        let s = |k: &str, removed: &mut usize| field(f, k, removed);
+        let severity = s("severity", removed);
+        errors += usize::from(severity == "error");
+        let fix = s("fix", removed);
+        let line = FindingLine {
+            severity: &severity,
+            code: &s("code", removed),
+            scope: &s("scope", removed),
+            what: &s("what", removed),
+            evidence: &s("evidence", removed),
+            fix: (!fix.is_empty()).then_some(&fix as &dyn std::fmt::Display),
+        };
+        text.push_str(&format!("  guest: {line}\n"));
+    }
+    (text, errors)
+}
+
+/// The guest side's problems: what its console showed that the image would not write.
+fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
+    let a = &c.anomalies;
+    let mut out = Vec::new();
+    let mut say = |n: usize, what: &str| {
+        if n > 0 {
+            out.push(format!("guest-side problem: {n} {what}"));
+        }
+    };
+    say(
+        a.forged_markers,
+        "console line(s) looked like the image's markers without this run's token: ignored",
+    );
+    say(a.long_lines, "console line(s) longer than the limit: cut");
+    say(
+        a.lossy_lines,
+        "console line(s) with bytes that are not UTF-8: replaced",
+    );
+    say(removed, "control character(s) in the report: removed");
+    say(
+        a.oversized_reports,
+        "report(s) over the size limit: dropped",
+    );
+    for why in &a.malformed_reports {
+        out.push(format!("guest-side problem: {}", clean(why).0));
+    }
+    for bdf in &a.duplicate_reports {
+        out.push(format!(
+            "guest-side problem: more than one report for {bdf}: none of them is taken"
+        ));
+    }
+    out
 }
 
 fn print_result(
     opts: &Options,
     g: &Guest,
     name: &str,
-    dom0: &[DeviceView],
-    r: &Reports,
-) -> Result<ExitCode, Failure> {
+    o: &Outcome,
+    destroyed: &Result<(), String>,
+) -> ExitCode {
     let workflow = match opts.workflow {
         Workflow::Create => "create: as with pci= at xl create, e820_host on (xl forces it then)",
         Workflow::Hotplug => {
             "hot-plug: created without devices, then xl pci-attach, e820_host as configured"
         }
     };
-    let mut errors = r.errors.len();
+    let mut errors = 0;
+    let mut removed = 0;
     let mut text = format!(
         "pcifront-diag check {} in temporary domain {name}, workflow {workflow}\n",
         opts.cfg
     );
+    text.push_str("guest: lines are the temporary domain's report as it sent it (its devices can influence it); dom0: lines are dom0's own\n");
+    for note in notes(g) {
+        text.push_str(&format!("{note}\n"));
+    }
+    if o.skipped > 0 {
+        text.push_str(&format!("warning: {} item(s) of Xen's rangeset dump of {name} did not read (interleaved console output) and were skipped\n", o.skipped));
+    }
     let mut devs = Vec::new();
-    for ((bdf, _), d) in g.devices.iter().zip(dom0) {
-        let guest = r
-            .devices
+    for ((bdf, _), d) in g.devices.iter().zip(&o.dom0) {
+        let guest = o
+            .collector
+            .reports
             .iter()
-            .find(|v| v["dom0_device"].as_str().and_then(Bdf::parse) == Some(*bdf));
-        let (t, e) = device_text(guest, d);
+            .find(|(b, _)| b == bdf)
+            .map(|(_, v)| v);
+        let (t, e) = device_text(guest, d, &mut removed);
         text.push_str(&t);
         errors += e;
         devs.push(json!({"dom0_device": bdf.to_string(), "guest": guest, "dom0": d.json}));
     }
-    for e in &r.errors {
+    for e in &o.collector.image_errors {
+        errors += 1;
         text.push_str(&format!("image: {e}\n"));
     }
-    let boot = r.done_s.map_or("?".to_string(), |s| format!("{s:.1}"));
+    let problems = anomaly_lines(&o.collector, removed);
+    for p in &problems {
+        text.push_str(&format!("{p}\n"));
+    }
+    let teardown = match destroyed {
+        Ok(()) => format!("{name} destroyed"),
+        Err(e) => format!("{name} NOT destroyed: {e}"),
+    };
     text.push_str(&format!(
-        "summary: {errors} error(s); xl create to the last report {boot} s; {name} destroyed\n"
+        "summary: {errors} error(s); xl create to the last report {:.1} s; {teardown}\n",
+        o.done_s
     ));
     if opts.json {
-        let doc = json!({"config": opts.cfg, "domain": name, "workflow": opts.workflow == Workflow::Create, "devices": devs, "errors": errors, "seconds_to_last_report": r.done_s});
+        let doc = json!({"config": opts.cfg, "domain": name,
+            "workflow": match opts.workflow { Workflow::Create => "create", Workflow::Hotplug => "hotplug" },
+            "read_probe": opts.read_probe, "devices": devs, "errors": errors,
+            "image_errors": o.collector.image_errors, "guest_side_problems": problems,
+            "rangeset_items_skipped": o.skipped,
+            "seconds_to_last_report": o.done_s, "destroyed": destroyed.is_ok()});
         println!("{doc}");
     } else {
         print!("{text}");
     }
-    Ok(ExitCode::from(if errors > 0 { 1 } else { 0 }))
+    ExitCode::from(if errors > 0 { 1 } else { 0 })
 }
 
 #[cfg(test)]
@@ -541,5 +653,35 @@ mod tests {
         let none = r#"{"c_info":{"type":"pv","name":"db"}}"#;
         assert!(parse_guest(none).unwrap().devices.is_empty());
         assert!(parse_guest("Parsing config from x.cfg").is_err());
+    }
+
+    #[test]
+    fn read_probe_only_when_asked() {
+        let mut opts = parse(&["web.cfg".to_string()]).unwrap();
+        assert!(!opts.read_probe);
+        assert!(image_cmdline(&opts, 1, "t").contains("pfd.read_probe=0"));
+        opts = parse(&["web.cfg".to_string(), "--read-probe".to_string()]).unwrap();
+        assert!(image_cmdline(&opts, 1, "t").contains("pfd.read_probe=1"));
+    }
+
+    /// Issue 21: guest strings were printed as decoded, escape sequences included.
+    #[test]
+    fn regression_guest_strings_are_cleaned_and_counted() {
+        let dom0 = DeviceView {
+            text: "0000:00:04.0: dom0 driver pciback\n".into(),
+            json: Value::Null,
+            errors: 0,
+        };
+        let report = json!({"findings": [{"severity": "info", "code": "ok\u{1b}[31m", "scope": "BAR0",
+            "what": "usable", "evidence": "e", "fix": ""}]});
+        let mut removed = 0;
+        let (text, errors) = device_text(Some(&report), &dom0, &mut removed);
+        assert_eq!(errors, 0);
+        assert_eq!(removed, 1);
+        assert!(
+            text.contains("  guest: info ok[31m BAR0: usable; evidence: e\n"),
+            "{text}"
+        );
+        assert!(!text.contains('\u{1b}'));
     }
 }

@@ -56,6 +56,9 @@ pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
         "pcifront-diag dom0 view of domain {domain} (d{id}): {} passed-through device(s)\n",
         devices.len()
     );
+    if ranges.skipped > 0 {
+        text.push_str(&format!("warning: {} item(s) of Xen's rangeset dump of d{id} did not read (interleaved console output) and were skipped: a frame they held may show as not granted\n", ranges.skipped));
+    }
     let mut json_devs = Vec::new();
     for bdf in &devices {
         let dev = sysfs::device(Path::new("/sys"), bdf).map_err(Failure::Environment)?;
@@ -71,7 +74,7 @@ pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
     }
     text.push_str(&format!("summary: {errors} error(s)\n"));
     if opts.json {
-        let doc = serde_json::json!({"domain": domain, "domid": id, "devices": json_devs, "errors": errors});
+        let doc = serde_json::json!({"domain": domain, "domid": id, "devices": json_devs, "errors": errors, "rangeset_items_skipped": ranges.skipped});
         println!("{doc}");
     } else {
         print!("{text}");

@@ -7,9 +7,11 @@
 //! 3 environment (not root, not dom0, no `xl`, no such domain, no rangeset dump).
 
 mod check;
+mod console;
 mod dom0;
 mod rangeset;
 mod sysfs;
+mod temp_domain;
 mod view;
 mod xl;
 
@@ -27,8 +29,8 @@ struct CommandDef {
 const COMMANDS: &[CommandDef] = &[
     CommandDef {
         name: "check",
-        synopsis: "check <guest.cfg> [--hotplug] [--timeout <s>] [--json]",
-        help: "run the guest's passthrough settings in a temporary PV domain <guest>-pfd that boots the diagnostic image, and report what pcifront_diag finds in it and what dom0 sees; --hotplug creates it without the devices and attaches them after, as xl pci-attach does (default: pci= at creation)",
+        synopsis: "check <guest.cfg> [--hotplug] [--read-probe] [--timeout <s>] [--json]",
+        help: "run the guest's passthrough settings in a temporary PV domain <guest>-pfd that boots the diagnostic image, and report what pcifront_diag finds in it and what dom0 sees; --hotplug creates it without the devices and attaches them after, as xl pci-attach does (default: pci= at creation); --read-probe lets the module read dword 0 of each BAR Xen grants (it enables the device, writing COMMAND through pciback; a read-to-clear register loses its value), off by default",
         main: check::main,
     },
     CommandDef {
@@ -52,6 +54,7 @@ fn usage() -> String {
 }
 
 /// Why the command could not answer.
+#[derive(Debug)]
 pub(crate) enum Failure {
     /// The command line is wrong: the message and the usage, exit 2.
     Usage(String),
@@ -59,6 +62,9 @@ pub(crate) enum Failure {
     BadInput(String),
     /// The machine lacks something or a step failed: exit 3.
     Environment(String),
+    /// SIGINT, SIGTERM or SIGHUP came, and the command cleaned up: exit 130, as a shell
+    /// reports a command Ctrl-C ended.
+    Interrupted(String),
 }
 
 impl Failure {
@@ -75,6 +81,10 @@ impl Failure {
             Failure::Environment(m) => {
                 eprintln!("pcifront-diag: {m}");
                 ExitCode::from(3)
+            }
+            Failure::Interrupted(m) => {
+                eprintln!("pcifront-diag: {m}");
+                ExitCode::from(130)
             }
         }
     }

@@ -1,28 +1,151 @@
 // SPDX-License-Identifier: GPL-2.0
 //! The wrapper around Xen's `xl` (and the dom0 test): every call the command makes to the
-//! toolstack goes through here, so its failures read the same everywhere.
+//! toolstack goes through [`run`], which puts `xl` in its own process group (a Ctrl-C on the
+//! terminal reaches this command, which then cleans up, never an `xl destroy` under way),
+//! bounds its time by the stage it serves, and tells "xl is missing" from "xl said no".
 
 use crate::rangeset::{self, DomainRanges};
 use crate::Failure;
 use pcifront_diag_core::diag::report::Bdf;
-use std::process::Command;
+use std::io::Read;
+use std::os::unix::process::CommandExt;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
-/// Runs `xl <args>` and returns its standard output.
-pub fn xl(args: &[&str]) -> Result<String, Failure> {
-    let out = Command::new("xl").args(args).output().map_err(|e| {
-        Failure::Environment(format!(
-            "cannot run xl ({e}): install Xen's toolstack (Debian: xen-utils) and run this in dom0"
-        ))
-    })?;
-    if !out.status.success() {
-        let err = String::from_utf8_lossy(&out.stderr);
-        return Err(Failure::Environment(format!(
-            "xl {} failed: {}",
-            args.join(" "),
-            err.trim()
-        )));
+/// What an `xl` call is for: its name in messages and its time limit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// `xl -N create`: parse the guest's config.
+    Parse,
+    /// `xl create` of the temporary domain.
+    Create,
+    /// `xl pci-attach`.
+    Attach,
+    /// `xl debug-keys q`.
+    DebugKeys,
+    /// `xl dmesg`.
+    Dmesg,
+    /// `xl destroy`.
+    Destroy,
+    /// `xl list`, `domid`, `pci-list`, `pci-assignable-list`.
+    Query,
+}
+
+impl Stage {
+    fn name(self) -> &'static str {
+        match self {
+            Stage::Parse => "parsing the config (xl -N create)",
+            Stage::Create => "creating the temporary domain (xl create)",
+            Stage::Attach => "attaching a device (xl pci-attach)",
+            Stage::DebugKeys => "asking Xen for its rangesets (xl debug-keys q)",
+            Stage::Dmesg => "reading Xen's console ring (xl dmesg)",
+            Stage::Destroy => "destroying the temporary domain (xl destroy)",
+            Stage::Query => "asking the toolstack",
+        }
     }
-    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+
+    /// Generous for a loaded host: a PV domain's build and a device reset take seconds.
+    fn limit(self) -> Duration {
+        Duration::from_secs(match self {
+            Stage::Create | Stage::Attach | Stage::Destroy => 180,
+            Stage::Parse | Stage::DebugKeys | Stage::Dmesg | Stage::Query => 60,
+        })
+    }
+}
+
+/// Why an `xl` call gave no answer.
+#[derive(Debug)]
+pub enum XlError {
+    /// `xl` could not be started.
+    Missing(std::io::Error),
+    /// It ran and failed: its command line and what it said.
+    Failed { args: String, stderr: String },
+    /// It ran out of time in this stage, and was killed.
+    TimedOut(Stage),
+}
+
+impl XlError {
+    /// What went wrong, for a message.
+    pub fn message(&self) -> String {
+        match self {
+            XlError::Missing(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                "xl is not installed (not on PATH): install Xen's toolstack (Debian: xen-utils) and run this in dom0".into()
+            }
+            XlError::Missing(e) => format!("cannot run xl ({e})"),
+            XlError::Failed { args, stderr } => format!("xl {args} failed: {stderr}"),
+            XlError::TimedOut(stage) => format!(
+                "xl gave no answer within {} s while {}: it was stopped",
+                stage.limit().as_secs(),
+                stage.name()
+            ),
+        }
+    }
+}
+
+impl From<XlError> for Failure {
+    fn from(e: XlError) -> Failure {
+        Failure::Environment(e.message())
+    }
+}
+
+/// Reads all of `pipe` on a thread, keeping at most 64 MiB (`xl dmesg` is about the size
+/// of Xen's console ring).
+fn drain(pipe: Option<impl Read + Send + 'static>) -> std::thread::JoinHandle<Vec<u8>> {
+    std::thread::spawn(move || {
+        let mut out = Vec::new();
+        if let Some(p) = pipe {
+            let _ = p.take(64 << 20).read_to_end(&mut out);
+        }
+        out
+    })
+}
+
+/// Kills `xl`'s process group (it may have children of its own).
+fn kill_group(child: &std::process::Child) {
+    if let Ok(pid) = libc::pid_t::try_from(child.id()) {
+        // SAFETY: kill() has no memory effects; -pid names the group the child leads.
+        unsafe { libc::kill(-pid, libc::SIGKILL) };
+    }
+}
+
+/// Runs `xl <args>` for `stage` and returns its standard output.
+pub fn run(args: &[&str], stage: Stage) -> Result<String, XlError> {
+    let mut child = Command::new("xl")
+        .args(args)
+        .process_group(0)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(XlError::Missing)?;
+    let (out, err) = (drain(child.stdout.take()), drain(child.stderr.take()));
+    let deadline = Instant::now() + stage.limit();
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Ok(status),
+            Ok(None) if Instant::now() > deadline => {
+                kill_group(&child);
+                let _ = child.wait();
+                break Err(XlError::TimedOut(stage));
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(20)),
+            Err(e) => break Err(XlError::Missing(e)),
+        }
+    };
+    let out = out.join().unwrap_or_default();
+    let err = err.join().unwrap_or_default();
+    if !status?.success() {
+        return Err(XlError::Failed {
+            args: args.join(" "),
+            stderr: String::from_utf8_lossy(&err).trim().to_string(),
+        });
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Runs a query (`xl list`, `domid`, ...) and returns its standard output.
+pub fn xl(args: &[&str]) -> Result<String, Failure> {
+    run(args, Stage::Query).map_err(Failure::from)
 }
 
 /// Root in a dom0 with Xen running, or a message that says what is missing.
@@ -46,21 +169,35 @@ pub fn require_dom0() -> Result<(), Failure> {
     Ok(())
 }
 
-/// The domain id of `domain` (a name or a number).
+/// Whether `xl list` shows a domain of this name or id.
+pub fn exists(name_or_id: &str) -> Result<bool, XlError> {
+    let list = run(&["list"], Stage::Query)?;
+    Ok(list.lines().skip(1).any(|l| {
+        let mut cols = l.split_whitespace();
+        let (name, id) = (cols.next(), cols.next());
+        name == Some(name_or_id) || id == Some(name_or_id)
+    }))
+}
+
+/// The domain id of `domain` (a name or a number); a domain that is not there is exit 3
+/// with the list to look at, xl's own failures say what they are.
 pub fn domid(domain: &str) -> Result<u32, Failure> {
-    if let Ok(id) = domain.parse::<u32>() {
-        // `xl domid` takes names only; `xl list` takes ids too.
-        return xl(&["list", domain]).map(|_| id).map_err(|_| {
-            Failure::Environment(format!(
-                "no running domain {id} (xl list shows the running ones)"
-            ))
-        });
-    }
-    let out = xl(&["domid", domain]).map_err(|_| {
+    let not_running = || {
         Failure::Environment(format!(
             "no running domain '{domain}' (xl list shows the running ones)"
         ))
-    })?;
+    };
+    if let Ok(id) = domain.parse::<u32>() {
+        // `xl domid` takes names only.
+        return match exists(domain)? {
+            true => Ok(id),
+            false => Err(not_running()),
+        };
+    }
+    let out = match run(&["domid", domain], Stage::Query) {
+        Err(XlError::Failed { .. }) => return Err(not_running()),
+        other => other?,
+    };
     out.trim()
         .parse()
         .map_err(|_| Failure::Environment(format!("xl domid {domain} said '{}'", out.trim())))
@@ -83,11 +220,9 @@ fn parse_pci_list(out: &str) -> Vec<Bdf> {
 
 /// Xen's rangesets of domain `id`, from a fresh `q` dump.
 pub fn ranges_of(id: u32) -> Result<DomainRanges, Failure> {
-    xl(&["debug-keys", "q"])?;
-    let log = xl(&["dmesg"])?;
-    let doms = rangeset::parse(&log)
-        .map_err(|e| Failure::Environment(format!("cannot read Xen's rangeset dump: {e}")))?;
-    doms.get(&id).cloned().ok_or_else(|| {
+    run(&["debug-keys", "q"], Stage::DebugKeys)?;
+    let log = run(&["dmesg"], Stage::Dmesg)?;
+    rangeset::parse(&log).remove(&id).ok_or_else(|| {
         Failure::Environment(format!(
             "Xen's console ring holds no rangeset dump of domain {id} after xl debug-keys q: it is too small for the dump; boot Xen with a larger conring_size= (e.g. 1M)"
         ))
@@ -103,5 +238,16 @@ mod tests {
         let out = "Vdev Device\n00.0 0000:00:04.0\n01.0 00:05.0\n";
         let got: Vec<String> = parse_pci_list(out).iter().map(Bdf::to_string).collect();
         assert_eq!(got, ["0000:00:04.0", "0000:00:05.0"]);
+    }
+
+    #[test]
+    fn missing_xl_says_so() {
+        let e = XlError::Missing(std::io::Error::from(std::io::ErrorKind::NotFound));
+        assert!(e.message().starts_with("xl is not installed"));
+        let t = XlError::TimedOut(Stage::Create).message();
+        assert!(
+            t.contains("while creating the temporary domain (xl create)"),
+            "{t}"
+        );
     }
 }
