@@ -33,18 +33,41 @@ pub enum Workflow {
     Hotplug,
 }
 
-/// The command line of `check`.
-pub struct Options {
+/// Run the guest's passthrough settings in a temporary PV domain <guest>-pfd that boots the
+/// diagnostic image, and report what pcifront_diag finds in it and what dom0 sees.
+///
+/// The temporary domain gets the config's pci= devices, attached once the image is up, and
+/// the image instead of the guest's kernel, disks and network; it is destroyed before this
+/// command ends (after SIGKILL it stays until the image's own wait ends: xl list | grep -- -pfd).
+#[derive(clap::Args)]
+pub struct Args {
     /// The guest's xl.cfg.
     pub cfg: String,
-    /// Which workflow to mirror.
-    pub workflow: Workflow,
-    /// Seconds to wait for the image's reports.
-    pub timeout_s: u64,
-    /// One JSON document instead of text.
-    pub json: bool,
-    /// Let the module read dword 0 of each granted BAR (`read_probe=1`).
+    /// Create the domain without devices and attach them after, as xl pci-attach does
+    /// (e820_host as configured); default: as with pci= at creation (xl forces e820_host on).
+    #[arg(long)]
+    pub hotplug: bool,
+    /// Let the module read dword 0 of each BAR Xen grants: it enables the device (writing
+    /// COMMAND through pciback) and reads the first dword, which a read-to-clear register
+    /// loses. Off by default.
+    #[arg(long)]
     pub read_probe: bool,
+    /// Seconds to wait for the image to start and report.
+    #[arg(long, value_name = "SECONDS", default_value_t = 120)]
+    pub timeout: u64,
+    /// Print one JSON document instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl Args {
+    fn workflow(&self) -> Workflow {
+        if self.hotplug {
+            Workflow::Hotplug
+        } else {
+            Workflow::Create
+        }
+    }
 }
 
 /// What `check` takes from the guest's configuration (as libxl parsed it).
@@ -63,27 +86,46 @@ fn truthy(v: &Value) -> bool {
     v.as_bool().unwrap_or(false) || v.as_str() == Some("True")
 }
 
+/// One `pcidevs[]` entry: its dom0 BDF, or why it has none this check can use.
+fn pci_entry(d: &Value) -> Result<(Bdf, bool), String> {
+    if let Some(name) = d["name"].as_str().filter(|n| !n.is_empty()) {
+        let (name, _) = clean(name);
+        return Err(format!(
+            "pci= entry name={name} names the device by the name given to xl pci-assignable-add; check needs its BDF: xl pci-assignable-list -n shows it, then write pci=['<BDF>']"
+        ));
+    }
+    // Xen 4.16+ nests the address in "bdf"; older libxl had it at the top.
+    let a = if d["bdf"].is_object() { &d["bdf"] } else { d };
+    // libxl leaves out fields that are 0; a PCI address has 16, 8, 5 and 3 bits.
+    let field = |k: &str, max: u64| {
+        a.get(k)
+            .map_or(Some(0), Value::as_u64)
+            .filter(|&v| v <= max)
+    };
+    let address = || {
+        Some(Bdf {
+            domain: u16::try_from(field("domain", 0xffff)?).ok()?,
+            bus: u8::try_from(field("bus", 0xff)?).ok()?,
+            dev: u8::try_from(field("dev", 0x1f)?).ok()?,
+            func: u8::try_from(field("func", 7)?).ok()?,
+        })
+    };
+    let bdf = address().ok_or_else(|| {
+        format!(
+            "pci= entry {} has no valid address",
+            clean(&d.to_string()).0
+        )
+    })?;
+    Ok((bdf, truthy(&d["permissive"])))
+}
+
 /// Reads `xl -N create`'s JSON (libxl's domain config).
 pub fn parse_guest(text: &str) -> Result<Guest, String> {
     let v: Value =
         serde_json::from_str(text).map_err(|e| format!("xl -N create printed no JSON ({e})"))?;
     let info = &v["c_info"];
     let devices = v["pcidevs"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-    let devices = devices
-        .iter()
-        .map(|d| {
-            // Xen 4.16+ nests the address in "bdf"; older libxl had it at the top.
-            let a = if d["bdf"].is_object() { &d["bdf"] } else { d };
-            let n = |k: &str| a[k].as_u64().unwrap_or(0);
-            let bdf = Bdf {
-                domain: n("domain") as u16,
-                bus: n("bus") as u8,
-                dev: n("dev") as u8,
-                func: n("func") as u8,
-            };
-            (bdf, truthy(&d["permissive"]))
-        })
-        .collect();
+    let devices = devices.iter().map(pci_entry).collect::<Result<_, _>>()?;
     Ok(Guest {
         name: info["name"].as_str().unwrap_or("guest").to_string(),
         kind: info["type"].as_str().unwrap_or("").to_string(),
@@ -174,17 +216,17 @@ fn catch_signals() {
 
 /// The kernel command line of the image: how many devices to wait for, how long, this
 /// run's console token, and whether to read BARs.
-fn image_cmdline(opts: &Options, devices: usize, token: &str) -> String {
+fn image_cmdline(opts: &Args, devices: usize, token: &str) -> String {
     format!(
         "console=hvc0 loglevel=4 pfd.devices={devices} pfd.wait={} pfd.token={token} pfd.read_probe={}",
-        opts.timeout_s,
+        opts.timeout,
         u8::from(opts.read_probe)
     )
 }
 
 /// `xl create` with the guest's passthrough settings and the image instead of its system.
 fn create(
-    opts: &Options,
+    opts: &Args,
     g: &Guest,
     dir: &Path,
     dom: &mut TempDomain,
@@ -218,7 +260,7 @@ fn create(
     args.push("pci=[]".into());
     // Without pci= at creation libxl leaves the IOMMU context out, and pci-attach fails.
     args.push("passthrough=\"enabled\"".into());
-    if opts.workflow == Workflow::Create {
+    if opts.workflow() == Workflow::Create {
         args.push("e820_host=1".into());
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -348,41 +390,6 @@ fn progress(t0: Instant, what: &str) {
     eprintln!("pcifront-diag: {:.1} s: {what}", t0.elapsed().as_secs_f64());
 }
 
-/// `check`'s options from the words after `check`.
-pub fn parse(words: &[String]) -> Result<Options, Failure> {
-    let mut opts = Options {
-        cfg: String::new(),
-        workflow: Workflow::Create,
-        timeout_s: 120,
-        json: false,
-        read_probe: false,
-    };
-    let mut it = words.iter().map(String::as_str);
-    while let Some(w) = it.next() {
-        match w {
-            "--json" => opts.json = true,
-            "--hotplug" => opts.workflow = Workflow::Hotplug,
-            "--read-probe" => opts.read_probe = true,
-            "--timeout" => {
-                let v = it.next().and_then(|v| v.parse().ok());
-                opts.timeout_s =
-                    v.ok_or_else(|| Failure::Usage("--timeout needs seconds".into()))?;
-            }
-            cfg if opts.cfg.is_empty() && !cfg.starts_with("--") => opts.cfg = cfg.to_string(),
-            other => return Err(Failure::Usage(format!("cannot understand '{other}'"))),
-        }
-    }
-    if opts.cfg.is_empty() {
-        return Err(Failure::Usage("check needs the guest's xl.cfg".into()));
-    }
-    Ok(opts)
-}
-
-/// Parses and runs `check`.
-pub fn main(words: &[String]) -> Result<ExitCode, Failure> {
-    run(&parse(words)?)
-}
-
 /// The guest's config as xl reads it, or why it cannot be checked.
 fn read_guest(cfg: &str) -> Result<Guest, Failure> {
     std::fs::File::open(cfg).map_err(|e| Failure::BadInput(format!("cannot read {cfg}: {e}")))?;
@@ -417,7 +424,7 @@ struct Outcome {
 
 /// Creates, attaches, reads dom0's view, lets the image report.
 fn boot_and_collect(
-    opts: &Options,
+    opts: &Args,
     g: &Guest,
     dom: &mut TempDomain,
     t0: Instant,
@@ -434,7 +441,7 @@ fn boot_and_collect(
             dom.name
         ),
     );
-    let until = (t0 + Duration::from_secs(opts.timeout_s), opts.timeout_s);
+    let until = (t0 + Duration::from_secs(opts.timeout), opts.timeout);
     attach(g, dom, &mut cons, until)?;
     progress(t0, "devices attached, reading Xen's view of the domain");
     let ranges = ranges_of(id)?;
@@ -447,10 +454,7 @@ fn boot_and_collect(
     let _ = writeln!(cons.tty, "PFD-GO");
     progress(
         t0,
-        &format!(
-            "waiting for the image's reports (up to {} s)",
-            opts.timeout_s
-        ),
+        &format!("waiting for the image's reports (up to {} s)", opts.timeout),
     );
     cons.wait_for(Stage::Done, until, "report")?;
     Ok(Outcome {
@@ -462,7 +466,7 @@ fn boot_and_collect(
 }
 
 /// Runs `check` and prints the merged report.
-pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
+pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
     let g = read_guest(&opts.cfg)?;
     check_devices(&g)?;
     let name = format!("{}-pfd", g.name);
@@ -567,13 +571,13 @@ fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
 }
 
 fn print_result(
-    opts: &Options,
+    opts: &Args,
     g: &Guest,
     name: &str,
     o: &Outcome,
     destroyed: &Result<(), String>,
 ) -> ExitCode {
-    let workflow = match opts.workflow {
+    let workflow = match opts.workflow() {
         Workflow::Create => "create: as with pci= at xl create, e820_host on (xl forces it then)",
         Workflow::Hotplug => {
             "hot-plug: created without devices, then xl pci-attach, e820_host as configured"
@@ -622,8 +626,8 @@ fn print_result(
         o.done_s
     ));
     if opts.json {
-        let doc = json!({"config": opts.cfg, "domain": name,
-            "workflow": match opts.workflow { Workflow::Create => "create", Workflow::Hotplug => "hotplug" },
+        let doc = json!({"version": crate::VERSION, "config": opts.cfg, "domain": name,
+            "workflow": match opts.workflow() { Workflow::Create => "create", Workflow::Hotplug => "hotplug" },
             "read_probe": opts.read_probe, "devices": devs, "errors": errors,
             "image_errors": o.collector.image_errors, "guest_side_problems": problems,
             "rangeset_items_skipped": o.skipped,
@@ -653,14 +657,58 @@ mod tests {
         let none = r#"{"c_info":{"type":"pv","name":"db"}}"#;
         assert!(parse_guest(none).unwrap().devices.is_empty());
         assert!(parse_guest("Parsing config from x.cfg").is_err());
+        // libxl leaves out fields that are 0.
+        let sparse = r#"{"c_info":{"type":"pv","name":"web"},"pcidevs":[{"bdf":{"dev":4}}]}"#;
+        assert_eq!(
+            parse_guest(sparse).unwrap().devices[0].0.to_string(),
+            "0000:00:04.0"
+        );
+    }
+
+    /// Issue 18: a pci= entry by name has no BDF, and was read as 0000:00:00.0 (the host
+    /// bridge, which the fix then told the admin to make assignable).
+    #[test]
+    fn regression_pci_entry_by_name_is_refused() {
+        let named = r#"{"c_info":{"type":"pv","name":"web"},"pcidevs":[{"name":"nic0"}]}"#;
+        let e = parse_guest(named).unwrap_err();
+        assert!(
+            e.starts_with("pci= entry name=nic0 names the device"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn out_of_range_addresses_are_refused() {
+        for bad in [
+            r#"{"bdf":{"bus":256,"dev":4}}"#,
+            r#"{"bdf":{"dev":32}}"#,
+            r#"{"bdf":{"func":8}}"#,
+            r#"{"bdf":{"domain":65536}}"#,
+            r#"{"bdf":{"dev":"4"}}"#,
+        ] {
+            let cfg = format!(r#"{{"c_info":{{"type":"pv"}},"pcidevs":[{bad}]}}"#);
+            assert!(parse_guest(&cfg).is_err(), "{bad}");
+        }
+    }
+
+    fn args(words: &[&str]) -> Args {
+        use clap::Parser;
+        #[derive(clap::Parser)]
+        struct Cmd {
+            #[command(flatten)]
+            args: Args,
+        }
+        Cmd::try_parse_from(std::iter::once("check").chain(words.iter().copied()))
+            .unwrap()
+            .args
     }
 
     #[test]
     fn read_probe_only_when_asked() {
-        let mut opts = parse(&["web.cfg".to_string()]).unwrap();
+        let opts = args(&["web.cfg"]);
         assert!(!opts.read_probe);
         assert!(image_cmdline(&opts, 1, "t").contains("pfd.read_probe=0"));
-        opts = parse(&["web.cfg".to_string(), "--read-probe".to_string()]).unwrap();
+        let opts = args(&["web.cfg", "--read-probe"]);
         assert!(image_cmdline(&opts, 1, "t").contains("pfd.read_probe=1"));
     }
 

@@ -9,38 +9,22 @@ use crate::{sysfs, xl, Failure};
 use std::path::Path;
 use std::process::ExitCode;
 
-/// The command line of `dom0`.
-pub struct Options {
-    /// A domain name or id.
+/// For a running PV guest (name or id): each passed-through device's BARs and ROM against
+/// Xen's I/O memory and I/O port permissions of that domain, and pciback's hold on it.
+///
+/// Nothing is booted: dom0's sysfs, `xl pci-list`, and Xen's rangesets (`xl debug-keys q`,
+/// which writes a dump of every domain to Xen's console ring, read back with `xl dmesg`).
+#[derive(clap::Args)]
+pub struct Args {
+    /// The guest: a domain name or id.
     pub domain: String,
-    /// One JSON document instead of text.
+    /// Print one JSON document instead of text.
+    #[arg(long)]
     pub json: bool,
 }
 
-/// `dom0`'s options from the words after `dom0`.
-pub fn parse(words: &[String]) -> Result<Options, Failure> {
-    let json = words.iter().any(|w| w == "--json");
-    let rest: Vec<&String> = words.iter().filter(|w| *w != "--json").collect();
-    match rest[..] {
-        [domain] if !domain.starts_with('-') => Ok(Options {
-            domain: domain.clone(),
-            json,
-        }),
-        [] => Err(Failure::Usage("dom0 needs a domain".into())),
-        _ => Err(Failure::Usage(format!(
-            "cannot understand '{}'",
-            words.join(" ")
-        ))),
-    }
-}
-
-/// Parses and runs `dom0`.
-pub fn main(words: &[String]) -> Result<ExitCode, Failure> {
-    run(&parse(words)?)
-}
-
 /// Runs `dom0` and prints its report.
-pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
+pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
     let domain = opts.domain.as_str();
     xl::require_dom0()?;
     let id = xl::domid(domain)?;
@@ -74,7 +58,7 @@ pub fn run(opts: &Options) -> Result<ExitCode, Failure> {
     }
     text.push_str(&format!("summary: {errors} error(s)\n"));
     if opts.json {
-        let doc = serde_json::json!({"domain": domain, "domid": id, "devices": json_devs, "errors": errors, "rangeset_items_skipped": ranges.skipped});
+        let doc = serde_json::json!({"version": crate::VERSION, "domain": domain, "domid": id, "devices": json_devs, "errors": errors, "rangeset_items_skipped": ranges.skipped});
         println!("{doc}");
     } else {
         print!("{text}");
