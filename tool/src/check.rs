@@ -507,7 +507,11 @@ fn field(f: &Value, key: &str, removed: &mut usize) -> String {
 }
 
 /// The merged result of one device: dom0's lines, the module's findings, and the errors.
-fn device_text(guest: Option<&Value>, dom0: &DeviceView, removed: &mut usize) -> (String, usize) {
+pub(crate) fn device_text(
+    guest: Option<&Value>,
+    dom0: &DeviceView,
+    removed: &mut usize,
+) -> (String, usize) {
     let mut text = dom0.text.replace("\n  ", "\n  dom0:  ");
     let mut errors = dom0.errors;
     let Some(g) = guest else {
@@ -537,7 +541,7 @@ fn device_text(guest: Option<&Value>, dom0: &DeviceView, removed: &mut usize) ->
 }
 
 /// The guest side's problems: what its console showed that the image would not write.
-fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
+pub(crate) fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
     let a = &c.anomalies;
     let mut out = Vec::new();
     let mut say = |n: usize, what: &str| {

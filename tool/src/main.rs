@@ -7,6 +7,8 @@
 mod check;
 mod console;
 mod dom0;
+#[cfg(test)]
+mod fuzz;
 mod rangeset;
 mod sysfs;
 mod temp_domain;

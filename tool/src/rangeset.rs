@@ -169,7 +169,7 @@ fn read_line(open: &mut Open, text: &str) {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     /// The spans as (first, last) pairs, to compare with literals.
@@ -178,7 +178,7 @@ mod tests {
     }
 
     /// Lines of a real dump, from the lab's denied scenario (Xen 4.20, console_timestamps=boot).
-    const DENIED: &str = "\
+    pub const DENIED: &str = "\
 (XEN) [  255.196797] Rangesets belonging to domain 0:
 (XEN) [  255.197362]     Interrupts { 1-23 }
 (XEN) [  255.198049]     I/O Memory { 0-fed7f, fed84-fedff, fee01-fcfffff }
