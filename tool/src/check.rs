@@ -451,7 +451,8 @@ fn boot_and_collect(
         .map(|(bdf, _)| sysfs::device(Path::new("/sys"), bdf).map(|d| device_view(&d, &ranges)))
         .collect::<Result<_, _>>()
         .map_err(Failure::Environment)?;
-    let _ = writeln!(cons.tty, "PFD-GO");
+    // The guest's tty echoes it back: with the token it is no forged marker.
+    let _ = writeln!(cons.tty, "PFD-GO {token}");
     progress(
         t0,
         &format!("waiting for the image's reports (up to {} s)", opts.timeout),

@@ -276,6 +276,7 @@ pub mod tests {
         format!(
             "PFD-IMAGE {token} up 1.2 s: waiting for 1 device(s)\n\
              PFD-READY {token} 1 device(s)\n\
+             PFD-GO {token}\n\
              PFD-REPORT-BEGIN {token} 0000:00:00.0\n{report}\n\
              PFD-REPORT-END {token} 0000:00:00.0\n\
              PFD-DONE {token} 1 device(s) at 3.4 s\n"
