@@ -469,9 +469,10 @@ fn boot_and_collect(
 /// Runs `check` and prints the merged report.
 pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
     let g = read_guest(&opts.cfg)?;
-    check_devices(&g)?;
     let name = format!("{}-pfd", g.name);
+    // Before the device checks: a running check of this guest holds its devices.
     let _lock = CheckLock::take(&name)?;
+    check_devices(&g)?;
     if xl::exists(&name)? {
         return Err(Failure::Environment(format!(
             "a domain {name} is already running (left by a check that was killed?): xl destroy {name}"
