@@ -42,8 +42,9 @@ PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg --timeout 40 >/tm
 pid=$!
 t=0
 until xl pci-list web-pfd 2>/dev/null | grep -q 0000:00:04.0 || [ "$t" -ge 240 ]; do sleep 0.5; t=$((t + 1)); done
-rc=0
-echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind || rc=$?
+echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind
+# shellcheck disable=SC2320 # echo's status is the sysfs write's
+rc=$?
 lab "device taken from pciback while web-pfd has it (rc $rc)"
 wait "$pid"
 rc=$?
