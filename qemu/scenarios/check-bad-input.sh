@@ -15,12 +15,17 @@ guest_cfg /tmp/web.cfg "pci = ['0000:00:04.0']"
 assignable 0000:00:04.0 || exit 1
 pfd "check --timeout 2 web.cfg" check /tmp/web.cfg --timeout 2
 no_leftovers
-# Ctrl-C (SIGINT to the command) once the temporary domain exists.
+# Once the temporary domain exists: a second check of the same config (the
+# lock refuses it), then Ctrl-C (SIGINT to the command) twice, the second
+# during teardown: xl runs in its own process group, so it still finishes.
 PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg >/tmp/int.out 2>&1 &
 pid=$!
 t=0
 until xl domid web-pfd >/dev/null 2>&1 || [ "$t" -ge 120 ]; do sleep 0.5; t=$((t + 1)); done
+pfd "check web.cfg (concurrent)" check /tmp/web.cfg
 kill -INT "$pid"
+sleep 1
+kill -INT "$pid" 2>/dev/null && lab "second SIGINT sent during teardown"
 wait "$pid"
 rc=$?
 sed 's/^/pfd| /' /tmp/int.out
@@ -38,8 +43,9 @@ pid=$!
 t=0
 until xl pci-list web-pfd 2>/dev/null | grep -q 0000:00:04.0 || [ "$t" -ge 240 ]; do sleep 0.5; t=$((t + 1)); done
 echo 0000:00:04.0 >/sys/bus/pci/drivers/pciback/unbind
-# shellcheck disable=SC2320 # $? is the write to unbind
-lab "device taken from pciback while web-pfd has it (rc $?)"
+# shellcheck disable=SC2320 # echo's status is the sysfs write's
+rc=$?
+lab "device taken from pciback while web-pfd has it (rc $rc)"
 wait "$pid"
 rc=$?
 sed 's/^/pfd| /' /tmp/gone.out

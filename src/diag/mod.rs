@@ -19,5 +19,7 @@ pub mod bar;
 pub mod checks;
 pub mod facts;
 pub mod findings;
+pub mod line;
 pub mod report;
+pub mod span;
 pub mod trial;

@@ -10,6 +10,7 @@ use super::bar::{bar_name, index_u8};
 use super::checks::Findings;
 use super::facts::{Config, Context, DeviceFacts, Run, Runs, Trial, Verdict};
 use super::findings::{At, Finding, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM};
+use super::line::FindingLine;
 
 /// A PCI address `dddd:bb:dd.f`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -296,30 +297,37 @@ pub fn write_iomem_entries(
     Ok(())
 }
 
-/// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds).
+/// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds), in the shape the
+/// dom0 command prints a guest's findings in ([`FindingLine`]).
 pub fn write_line(
     w: &mut impl Write,
     finding: &Finding,
     facts: &DeviceFacts,
     m: &Meta,
 ) -> fmt::Result {
-    write!(
-        w,
-        "{} {} {}: ",
-        finding.severity().as_str(),
-        finding.code(),
-        scope(finding)
-    )?;
-    write_what(w, finding)?;
-    w.write_str("; evidence: ")?;
-    write_evidence(w, finding, facts)?;
-    let mut fix = AnyWritten(false);
-    write_fix(&mut fix, finding, facts, m)?;
-    if fix.0 {
-        w.write_str("; fix: ")?;
-        write_fix(w, finding, facts, m)?;
+    let at = at(finding, facts, m.backend_bdf);
+    let mut has_fix = AnyWritten(false);
+    finding.kind.write_fix(&mut has_fix, &at)?;
+    let evidence = Words(|w: &mut fmt::Formatter<'_>| finding.kind.write_evidence(w, &at));
+    let fix = Words(|w: &mut fmt::Formatter<'_>| finding.kind.write_fix(w, &at));
+    let line = FindingLine {
+        severity: finding.severity().as_str(),
+        code: finding.code(),
+        scope: scope(finding),
+        what: &finding.kind.what(),
+        evidence: &evidence,
+        fix: if has_fix.0 { Some(&fix) } else { None },
+    };
+    write!(w, "{line}")
+}
+
+/// Words written by a closure, as a [`fmt::Display`].
+struct Words<F>(F);
+
+impl<F: Fn(&mut fmt::Formatter<'_>) -> fmt::Result> fmt::Display for Words<F> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        (self.0)(f)
     }
-    Ok(())
 }
 
 /// Records whether anything was written.

@@ -7,31 +7,78 @@
 //! in the next lines, unrelated lines interleaved with it are skipped, and when the ring holds
 //! several dumps the last one of each domain counts.
 
+use pcifront_diag_core::diag::span::Span;
 use std::collections::BTreeMap;
-
-/// An inclusive range, as Xen prints it (`fea00-feaff`, or one value).
-pub type Range = (u64, u64);
 
 /// The rangesets of one domain.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DomainRanges {
     /// `I/O Memory`: machine frame numbers the domain may map.
-    pub iomem: Vec<Range>,
+    pub iomem: Vec<Span>,
     /// `I/O Ports`.
-    pub ioports: Vec<Range>,
+    pub ioports: Vec<Span>,
     /// `Interrupts`.
-    pub irqs: Vec<Range>,
+    pub irqs: Vec<Span>,
+    /// Items of this domain's dump that could not be read (another CPU's output in the middle
+    /// of one, or a guest writing to the ring), skipped.
+    pub skipped: usize,
 }
 
-impl DomainRanges {
-    fn set(&mut self, name: &str) -> Option<&mut Vec<Range>> {
-        match name {
-            "I/O Memory" => Some(&mut self.iomem),
-            "I/O Ports" => Some(&mut self.ioports),
-            "Interrupts" => Some(&mut self.irqs),
+/// The rangesets the dump names, and the base Xen prints each in: `print_limit()` in Xen's
+/// common/rangeset.c uses `%lx` for sets created with `RANGESETF_prettyprint_hex` (I/O
+/// Memory in common/domain.c, I/O Ports in arch/x86/domain.c) and `%lu` for the others
+/// (Interrupts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum SetName {
+    Iomem,
+    Ioports,
+    Irqs,
+}
+
+impl SetName {
+    fn from_label(label: &str) -> Option<SetName> {
+        match label {
+            "I/O Memory" => Some(SetName::Iomem),
+            "I/O Ports" => Some(SetName::Ioports),
+            "Interrupts" => Some(SetName::Irqs),
             _ => None,
         }
     }
+
+    fn radix(self) -> u32 {
+        match self {
+            SetName::Iomem | SetName::Ioports => 16,
+            SetName::Irqs => 10,
+        }
+    }
+}
+
+impl DomainRanges {
+    fn set(&mut self, name: SetName) -> &mut Vec<Span> {
+        match name {
+            SetName::Iomem => &mut self.iomem,
+            SetName::Ioports => &mut self.ioports,
+            SetName::Irqs => &mut self.irqs,
+        }
+    }
+
+    /// Adds the items of `text` (`a-b, c, ...`) to set `name`; an item that does not read
+    /// as one is skipped and counted, the others still count.
+    fn add_items(&mut self, name: SetName, text: &str) {
+        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match parse_item(item, name.radix()) {
+                Some(span) => self.set(name).push(span),
+                None => self.skipped += 1,
+            }
+        }
+    }
+}
+
+/// One item: `a-b` or `a`, in `radix`.
+fn parse_item(item: &str, radix: u32) -> Option<Span> {
+    let (a, b) = item.split_once('-').unwrap_or((item, item));
+    let num = |s: &str| u64::from_str_radix(s, radix).ok();
+    Span::new(num(a)?, num(b)?)
 }
 
 /// The line without Xen's `(XEN)` and `[ 12.345]` prefixes.
@@ -54,79 +101,84 @@ fn is_continuation(text: &str) -> bool {
             .all(|c| c.is_ascii_hexdigit() || matches!(c, '-' | ',' | ' ' | '}'))
 }
 
-fn parse_ranges(text: &str, out: &mut Vec<Range>) -> Result<(), String> {
-    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        let (a, b) = item.split_once('-').unwrap_or((item, item));
-        let num = |s: &str| u64::from_str_radix(s.trim(), 16).map_err(|_| format!("'{item}'"));
-        let (a, b) = (num(a)?, num(b)?);
-        if b < a {
-            return Err(format!("'{item}' ends before it starts"));
-        }
-        out.push((a, b));
-    }
-    Ok(())
+/// The domain being read, and the set still open for continuation lines.
+struct Open {
+    domid: u32,
+    ranges: DomainRanges,
+    set: Option<SetName>,
 }
 
-/// The last rangeset dump of every domain found in `log` (the text of `xl dmesg`).
-pub fn parse(log: &str) -> Result<BTreeMap<u32, DomainRanges>, String> {
+/// The last rangeset dump of every domain found in `log` (the text of `xl dmesg`). A header
+/// whose domain does not read is skipped with its block; other domains are unaffected.
+pub fn parse(log: &str) -> BTreeMap<u32, DomainRanges> {
     let mut doms = BTreeMap::new();
-    // (domain, its ranges, the rangeset still open for continuation lines)
-    let mut cur: Option<(u32, DomainRanges, Option<&'static str>)> = None;
+    let mut cur: Option<Open> = None;
     for line in log.lines() {
         let text = strip(line);
         if let Some(rest) = text.strip_prefix("Rangesets belonging to domain ") {
-            if let Some((d, r, _)) = cur.take() {
-                doms.insert(d, r);
+            if let Some(done) = cur.take() {
+                doms.insert(done.domid, done.ranges);
             }
-            let id = rest.trim_end_matches(':').trim();
-            let id = id
+            cur = rest
+                .trim_end_matches(':')
+                .trim()
                 .parse()
-                .map_err(|_| format!("domain '{id}' in '{text}'"))?;
-            cur = Some((id, DomainRanges::default(), None));
+                .ok()
+                .map(|domid| Open {
+                    domid,
+                    ranges: DomainRanges::default(),
+                    set: None,
+                });
             continue;
         }
-        let Some((_, ranges, open)) = cur.as_mut() else {
-            continue;
-        };
-        if let Some(name) = *open {
-            if !is_continuation(text) {
-                continue; // a line of another CPU, interleaved
-            }
-            let body = text.split('}').next().unwrap_or("");
-            parse_ranges(body, ranges.set(name).expect("known set"))?;
-            if text.contains('}') {
-                *open = None;
-            }
-            continue;
-        }
-        let Some((name, body)) = text.split_once('{') else {
-            continue;
-        };
-        let name = match name.trim() {
-            "I/O Memory" => "I/O Memory",
-            "I/O Ports" => "I/O Ports",
-            "Interrupts" => "Interrupts",
-            _ => continue,
-        };
-        let set = ranges.set(name).expect("known set");
-        set.clear();
-        parse_ranges(body.split('}').next().unwrap_or(""), set)?;
-        if !body.contains('}') {
-            *open = Some(name);
+        if let Some(open) = cur.as_mut() {
+            read_line(open, text);
         }
     }
-    if let Some((d, r, _)) = cur {
-        doms.insert(d, r);
+    if let Some(done) = cur {
+        doms.insert(done.domid, done.ranges);
     }
-    Ok(doms)
+    doms
+}
+
+/// One line inside a domain's block: a set's opening line or its continuation.
+fn read_line(open: &mut Open, text: &str) {
+    if let Some(name) = open.set {
+        if !is_continuation(text) {
+            return; // a line of another CPU, interleaved
+        }
+        open.ranges
+            .add_items(name, text.split('}').next().unwrap_or(""));
+        if text.contains('}') {
+            open.set = None;
+        }
+        return;
+    }
+    let Some((label, body)) = text.split_once('{') else {
+        return;
+    };
+    let Some(name) = SetName::from_label(label.trim()) else {
+        return;
+    };
+    open.ranges.set(name).clear();
+    open.ranges
+        .add_items(name, body.split('}').next().unwrap_or(""));
+    if !body.contains('}') {
+        open.set = Some(name);
+    }
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
+    /// The spans as (first, last) pairs, to compare with literals.
+    fn pairs(spans: &[Span]) -> Vec<(u64, u64)> {
+        spans.iter().map(|s| (s.first(), s.last())).collect()
+    }
+
     /// Lines of a real dump, from the lab's denied scenario (Xen 4.20, console_timestamps=boot).
-    const DENIED: &str = "\
+    pub const DENIED: &str = "\
 (XEN) [  255.196797] Rangesets belonging to domain 0:
 (XEN) [  255.197362]     Interrupts { 1-23 }
 (XEN) [  255.198049]     I/O Memory { 0-fed7f, fed84-fedff, fee01-fcfffff }
@@ -140,21 +192,20 @@ mod tests {
 
     #[test]
     fn real_dump() {
-        let d = parse(DENIED).unwrap();
-        assert_eq!(d[&1].iomem, [(0xfeb00, 0xfeb3f)]);
-        assert_eq!(d[&1].ioports, [(0xc040, 0xc05f)]);
-        assert_eq!(d[&1].irqs, [(0x20, 0x21)]);
+        let d = parse(DENIED);
+        assert_eq!(pairs(&d[&1].iomem), [(0xfeb00, 0xfeb3f)]);
+        assert_eq!(pairs(&d[&1].ioports), [(0xc040, 0xc05f)]);
+        assert_eq!(pairs(&d[&1].irqs), [(20, 21)]);
         assert_eq!(d[&0].iomem.len(), 3);
-        assert_eq!(d[&0].iomem[2], (0xfee01, 0xfcfffff));
+        assert_eq!(pairs(&d[&0].iomem)[2], (0xfee01, 0xfcfffff));
     }
 
     #[test]
     fn empty_sets_single_values_and_no_prefix() {
         let d =
-            parse("Rangesets belonging to domain 7:\n    I/O Memory { }\n    I/O Ports  { 3f8 }\n")
-                .unwrap();
+            parse("Rangesets belonging to domain 7:\n    I/O Memory { }\n    I/O Ports  { 3f8 }\n");
         assert!(d[&7].iomem.is_empty());
-        assert_eq!(d[&7].ioports, [(0x3f8, 0x3f8)]);
+        assert_eq!(pairs(&d[&7].ioports), [(0x3f8, 0x3f8)]);
     }
 
     #[test]
@@ -166,9 +217,9 @@ mod tests {
 (XEN) [ 1.3] ec100-effff }
 (XEN) [ 1.4]     I/O Ports  { }
 ";
-        let d = parse(log).unwrap();
+        let d = parse(log);
         assert_eq!(
-            d[&3].iomem,
+            pairs(&d[&3].iomem),
             [(0xe0000, 0xe0fff), (0xe1001, 0xebfff), (0xec100, 0xeffff)]
         );
     }
@@ -181,13 +232,41 @@ Rangesets belonging to domain 2:
 Rangesets belonging to domain 2:
     I/O Memory { }
 ";
-        assert!(parse(log).unwrap()[&2].iomem.is_empty());
+        assert!(parse(log)[&2].iomem.is_empty());
     }
 
+    /// Issue 21: one bad item failed the parse of every domain.
     #[test]
-    fn garbage_is_an_error_not_a_guess() {
-        assert!(parse("Rangesets belonging to domain 1:\n I/O Memory { fea00-zz }\n").is_err());
-        assert!(parse("Rangesets belonging to domain 1:\n I/O Memory { 10-1 }\n").is_err());
-        assert!(parse("Rangesets belonging to domain x:\n").is_err());
+    fn regression_bad_item_skipped_alone() {
+        let log = "\
+Rangesets belonging to domain 1:
+    I/O Memory { fea00-zz, feb00-feb3f, 10-1 }
+    I/O Ports  { c040-c05f }
+Rangesets belonging to domain x:
+    I/O Memory { 0-ffff }
+Rangesets belonging to domain 2:
+    I/O Memory { e0000-effff }
+";
+        let d = parse(log);
+        assert_eq!(pairs(&d[&1].iomem), [(0xfeb00, 0xfeb3f)]);
+        assert_eq!(d[&1].skipped, 2);
+        assert_eq!(pairs(&d[&1].ioports), [(0xc040, 0xc05f)]);
+        assert_eq!(pairs(&d[&2].iomem), [(0xe0000, 0xeffff)]);
+        assert_eq!(d[&2].skipped, 0);
+        assert_eq!(
+            d.len(),
+            2,
+            "the block of the domain that does not read is skipped"
+        );
+    }
+
+    /// Issue 21: Interrupts are printed in decimal (`%lu`) and were parsed as hex.
+    #[test]
+    fn regression_interrupts_are_decimal() {
+        let d = parse("Rangesets belonging to domain 3:\n    Interrupts { 9, 16-23 }\n");
+        assert_eq!(pairs(&d[&3].irqs), [(9, 9), (16, 23)]);
+        let d = parse("Rangesets belonging to domain 3:\n    Interrupts { 1f }\n");
+        assert!(d[&3].irqs.is_empty());
+        assert_eq!(d[&3].skipped, 1);
     }
 }

@@ -5,30 +5,28 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use pcifront_diag_core::diag::bar::{bar_name, NUM_RESOURCES};
 use pcifront_diag_core::diag::facts::Resource;
 /// `IORESOURCE_IO` and `IORESOURCE_MEM`, as sysfs prints them: the module's own copies.
 pub use pcifront_diag_core::diag::facts::{IORESOURCE_IO, IORESOURCE_MEM};
+use pcifront_diag_core::diag::report::Bdf;
+use pcifront_diag_core::diag::span::Span;
 
 /// One BAR or the ROM as dom0 assigned it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Bar {
     /// 0-5, or 6 for the ROM.
-    pub index: usize,
-    /// First address (bus address: on x86 the machine address).
-    pub start: u64,
-    /// Last address, inclusive.
-    pub end: u64,
+    pub index: u8,
+    /// Its addresses (bus addresses: on x86 machine addresses), never the whole 64-bit space.
+    pub addrs: Span,
     /// `IORESOURCE_*` flags.
     pub flags: u64,
 }
 
 impl Bar {
     /// `BAR0`..`BAR5`, `ROM`.
-    pub fn name(&self) -> String {
-        match self.index {
-            6 => "ROM".into(),
-            i => format!("BAR{i}"),
-        }
+    pub fn name(&self) -> &'static str {
+        bar_name(self.index)
     }
 
     /// A memory BAR (or ROM), as opposed to I/O ports.
@@ -36,38 +34,68 @@ impl Bar {
         self.flags & IORESOURCE_MEM != 0
     }
 
-    /// First and last machine frame, counted as the module counts a resource's frames.
-    pub fn frames(&self) -> (u64, u64) {
+    /// Its machine frames, counted as the module counts a resource's frames.
+    pub fn frames(&self) -> Span {
         let res = Resource {
-            start: self.start,
-            end: self.end,
+            start: self.addrs.first(),
+            end: self.addrs.last(),
             flags: self.flags,
             claimed: true,
         };
         let (first, count) = res.frames();
-        (first, first + count.saturating_sub(1))
+        // `parse_resource` keeps only resources of 1 to 2^64-1 bytes: count >= 1, and the
+        // last frame is at most u64::MAX >> PAGE_SHIFT.
+        Span::new(first, first + (count.max(1) - 1)).unwrap_or(Span::one(first))
     }
+
+    /// What Xen's rangesets count for it: frames of a memory BAR, ports of an I/O BAR.
+    pub fn units(&self) -> Span {
+        if self.is_mem() {
+            self.frames()
+        } else {
+            self.addrs
+        }
+    }
+}
+
+/// One number of a `resource` line: `0x`-prefixed hex.
+fn number(word: &str) -> Option<u64> {
+    u64::from_str_radix(word.strip_prefix("0x")?, 16).ok()
 }
 
 /// The device's assigned BARs and ROM from `resource` (unassigned ones left out).
 pub fn parse_resource(text: &str) -> Result<Vec<Bar>, String> {
     let mut bars = Vec::new();
-    for (index, line) in text.lines().take(7).enumerate() {
-        let mut n = line.split_whitespace().map(|v| {
-            u64::from_str_radix(v.trim_start_matches("0x"), 16).map_err(|_| format!("'{line}'"))
-        });
-        let (Some(start), Some(end), Some(flags)) = (n.next(), n.next(), n.next()) else {
-            return Err(format!("resource line '{line}' has not three numbers"));
+    for (index, line) in (0u8..).zip(text.lines().take(NUM_RESOURCES)) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        let [start, end, flags] = words[..] else {
+            return Err(format!(
+                "resource line '{}' has not three numbers",
+                line.escape_debug()
+            ));
         };
-        let (start, end, flags) = (start?, end?, flags?);
-        if flags & (IORESOURCE_IO | IORESOURCE_MEM) != 0 && end > start {
-            bars.push(Bar {
-                index,
-                start,
-                end,
-                flags,
-            });
+        let (Some(start), Some(end), Some(flags)) = (number(start), number(end), number(flags))
+        else {
+            return Err(format!(
+                "resource line '{}' is not three 0x numbers",
+                line.escape_debug()
+            ));
+        };
+        // Unassigned resources read 0 0 0; `end == start` is no BAR either.
+        let Some(addrs) = Span::new(start, end).filter(|_| end > start) else {
+            continue;
+        };
+        if flags & (IORESOURCE_IO | IORESOURCE_MEM) == 0 {
+            continue;
         }
+        if addrs.count() == u64::MAX {
+            return Err(format!("{} spans the whole address space", bar_name(index)));
+        }
+        bars.push(Bar {
+            index,
+            addrs,
+            flags,
+        });
     }
     Ok(bars)
 }
@@ -75,8 +103,8 @@ pub fn parse_resource(text: &str) -> Result<Vec<Bar>, String> {
 /// dom0's view of one device.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Device {
-    /// `0000:00:04.0`.
-    pub bdf: String,
+    /// As dom0 names it.
+    pub bdf: Bdf,
     /// Its BARs and ROM.
     pub bars: Vec<Bar>,
     /// The driver dom0 has bound (`pciback` when assigned), if any.
@@ -85,19 +113,24 @@ pub struct Device {
     pub permissive: bool,
 }
 
+/// Whether pciback's `permissive` file (one BDF a line) lists `bdf`.
+pub fn permissive_lists(text: &str, bdf: &Bdf) -> bool {
+    text.lines().any(|l| Bdf::parse(l.trim()) == Some(*bdf))
+}
+
 /// Reads a device from `sys` (normally `/sys`).
-pub fn device(sys: &Path, bdf: &str) -> Result<Device, String> {
-    let dir: PathBuf = sys.join("bus/pci/devices").join(bdf);
+pub fn device(sys: &Path, bdf: &Bdf) -> Result<Device, String> {
+    let dir: PathBuf = sys.join("bus/pci/devices").join(bdf.to_string());
     let resource = fs::read_to_string(dir.join("resource"))
         .map_err(|e| format!("{bdf}: not a PCI device of this dom0 ({e})"))?;
     let driver = fs::read_link(dir.join("driver"))
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()));
     let permissive = fs::read_to_string(sys.join("bus/pci/drivers/pciback/permissive"))
-        .map(|t| t.lines().any(|l| l.trim() == bdf))
+        .map(|t| permissive_lists(&t, bdf))
         .unwrap_or(false);
     Ok(Device {
-        bdf: bdf.to_string(),
+        bdf: *bdf,
         bars: parse_resource(&resource).map_err(|e| format!("{bdf}: {e}"))?,
         driver,
         permissive,
@@ -105,12 +138,12 @@ pub fn device(sys: &Path, bdf: &str) -> Result<Device, String> {
 }
 
 #[cfg(test)]
-mod tests {
+pub mod tests {
     use super::*;
 
     /// Modelled on e1000e in the lab's dom0 (BAR0 at 0xfeb40000, ROM at 0xfeb00000, as the
     /// denied scenario's log shows them); the lab's dom0-denied scenario reads the real file.
-    const E1000E: &str = "\
+    pub const E1000E: &str = "\
 0x00000000feb40000 0x00000000feb5ffff 0x0000000000040200
 0x00000000feb60000 0x00000000feb7ffff 0x0000000000040200
 0x000000000000c040 0x000000000000c05f 0x0000000000040101
@@ -127,13 +160,33 @@ mod tests {
         let names: Vec<_> = b.iter().map(Bar::name).collect();
         assert_eq!(names, ["BAR0", "BAR1", "BAR2", "BAR3", "ROM"]);
         assert!(!b[2].is_mem());
-        assert_eq!(b[0].frames(), (0xfeb40, 0xfeb5f));
-        assert_eq!(b[4].frames(), (0xfeb00, 0xfeb3f));
+        assert_eq!(b[0].frames(), Span::new(0xfeb40, 0xfeb5f).unwrap());
+        assert_eq!(b[4].frames(), Span::new(0xfeb00, 0xfeb3f).unwrap());
+        assert_eq!(b[2].units(), Span::new(0xc040, 0xc05f).unwrap());
     }
 
     #[test]
     fn bad_lines_are_errors() {
         assert!(parse_resource("0x1 0x2\n").is_err());
         assert!(parse_resource("0x1 zz 0x200\n").is_err());
+        assert!(parse_resource("1 2 0x200\n").is_err());
+    }
+
+    /// Issue 21: dom0's range arithmetic wrapped for a line ending at 0xffffffffffffffff.
+    #[test]
+    fn regression_resource_ending_at_u64_max() {
+        let top = "0xfffffffffffff000 0xffffffffffffffff 0x0000000000040200\n";
+        let bars = parse_resource(top).unwrap();
+        assert_eq!(bars[0].frames(), Span::one(0xf_ffff_ffff_ffff));
+        assert_eq!(bars[0].addrs.count(), 0x1000);
+        let whole = "0x0000000000000000 0xffffffffffffffff 0x0000000000000200\n";
+        assert!(parse_resource(whole).is_err());
+    }
+
+    #[test]
+    fn permissive_file() {
+        let bdf = Bdf::parse("0000:00:04.0").unwrap();
+        assert!(permissive_lists("0000:00:05.0\n0000:00:04.0\n", &bdf));
+        assert!(!permissive_lists("0000:00:05.0\n", &bdf));
     }
 }

@@ -1,84 +1,99 @@
 // SPDX-License-Identifier: GPL-2.0
 //! dom0's verdict on a guest's devices: each BAR's frames (or ports) against what Xen lets
-//! the domain map, worded with the module's own types (`src/diag`) where the facts are the
-//! same: pfn ranges, sizes, the `iomem=` entries.
+//! the domain map. Its own range lists keep every range (dom0 can allocate), so a fix names
+//! exactly the missing ones however many; spans and `iomem=` entries are `src/diag`'s.
 
-use crate::rangeset::{DomainRanges, Range};
+use crate::rangeset::DomainRanges;
 use crate::sysfs::{Bar, Device};
-use pcifront_diag_core::diag::facts::{Run, Runs, Trial};
-use pcifront_diag_core::diag::report::{write_iomem_entries, PfnRange, Size};
+use pcifront_diag_core::diag::report::Size;
+use pcifront_diag_core::diag::span::{write_iomem_spans, write_ioport_spans, Span};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
+
+/// Every range of one kind, in order, and how many values they hold.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpanList {
+    /// The ranges, sorted, not overlapping.
+    pub spans: Vec<Span>,
+    /// Values in all of them.
+    pub total: u64,
+}
+
+impl SpanList {
+    fn push(&mut self, span: Span) {
+        // The spans lie in one BAR's span, whose length fits: so does the sum.
+        self.total = self.total.saturating_add(span.count());
+        self.spans.push(span);
+    }
+}
+
+impl std::fmt::Display for SpanList {
+    /// `N: 0xa-0xb, 0xc`, or `none`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.spans.is_empty() {
+            return f.write_str("none");
+        }
+        write!(f, "{}: ", self.total)?;
+        for (n, span) in self.spans.iter().enumerate() {
+            write!(f, "{}{span}", if n > 0 { ", " } else { "" })?;
+        }
+        Ok(())
+    }
+}
 
 /// Frames (memory BAR) or ports (I/O BAR) of one BAR, split by Xen's permission.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Split {
     /// Inside the domain's rangeset.
-    pub granted: Runs,
+    pub granted: SpanList,
     /// Outside it.
-    pub missing: Runs,
+    pub missing: SpanList,
 }
 
-/// Splits `first..=last` by `ranges` (sorted or not, possibly overlapping). The runs'
-/// answers only tell the two apart: dom0 made no trial mapping.
-pub fn split(first: u64, last: u64, ranges: &[Range]) -> Split {
-    let mut inside: Vec<Range> = ranges
-        .iter()
-        .filter(|&&(a, b)| b >= first && a <= last)
-        .map(|&(a, b)| (a.max(first), b.min(last)))
-        .collect();
+/// Splits `bar` by `set` (sorted or not, possibly overlapping).
+pub fn split(bar: Span, set: &[Span]) -> Split {
+    let mut inside: Vec<Span> = set.iter().filter_map(|s| s.intersect(&bar)).collect();
     inside.sort_unstable();
     let mut out = Split::default();
-    let run = |a: u64, b: u64, answer| Run {
-        first_pfn: a,
-        frames: b - a + 1,
-        answer,
-    };
-    let mut next = first; // first value not yet accounted for
-    for (a, b) in inside {
-        if b < next {
+    // The first value not yet accounted for; None once the BAR's last one is.
+    let mut next = Some(bar.first());
+    for span in inside {
+        let Some(from) = next else { break };
+        if span.last() < from {
             continue;
         }
-        let a = a.max(next);
-        if a > next {
-            out.missing.push(run(next, a - 1, Trial::Refused(0)));
+        if let Some(gap) =
+            Span::new(from, span.first().saturating_sub(1)).filter(|_| span.first() > from)
+        {
+            out.missing.push(gap);
         }
-        out.granted.push(run(a, b, Trial::Mapped));
-        next = b + 1;
+        let granted = Span::new(span.first().max(from), span.last()).unwrap_or(span);
+        out.granted.push(granted);
+        next = granted.last().checked_add(1).filter(|&n| n <= bar.last());
     }
-    if next <= last {
-        out.missing.push(run(next, last, Trial::Refused(0)));
+    if let Some(rest) = next.and_then(|from| Span::new(from, bar.last())) {
+        out.missing.push(rest);
     }
     out
 }
 
-/// `N: 0xa-0xb, 0xc and K more range(s)`, or `none`.
-fn ranges(runs: &Runs) -> String {
-    if runs.count == 0 {
-        return "none".into();
-    }
-    let mut s = format!("{}: ", runs.frames);
-    for (n, r) in runs.iter().enumerate() {
-        let _ = write!(s, "{}{}", if n > 0 { ", " } else { "" }, PfnRange(r));
-    }
-    let rest = runs.count - runs.iter().count() as u64;
-    if rest > 0 {
-        let _ = write!(s, ", and {rest} more range(s)");
-    }
-    s
-}
-
 /// The BAR as a bar of `WIDTH` cells: `#` granted, `.` not, `:` partly.
-pub fn frame_map(first: u64, last: u64, ranges: &[Range]) -> String {
-    const WIDTH: u64 = 32;
-    let total = last - first + 1;
+pub fn frame_map(bar: Span, set: &[Span]) -> String {
+    const WIDTH: u128 = 32;
+    // u128: a cell's bounds are total * c / cells, which overflows u64 for large totals.
+    let total = u128::from(bar.count());
     let cells = WIDTH.min(total);
+    let bound = |c: u128| u128::from(bar.first()) + total * c / cells;
     let mut s = String::from("[");
     for c in 0..cells {
-        let a = first + total * c / cells;
-        let b = first + total * (c + 1) / cells - 1;
-        let sp = split(a, b, ranges);
-        s.push(match (sp.granted.frames, sp.missing.frames) {
+        // Cell c holds bound(c)..bound(c+1); the last cell ends at the BAR's last value.
+        let cell = match (u64::try_from(bound(c)), u64::try_from(bound(c + 1) - 1)) {
+            (Ok(a), Ok(b)) => Span::new(a, b),
+            _ => None,
+        }
+        .unwrap_or(bar);
+        let sp = split(cell, set);
+        s.push(match (sp.granted.total, sp.missing.total) {
             (_, 0) => '#',
             (0, _) => '.',
             _ => ':',
@@ -88,69 +103,90 @@ pub fn frame_map(first: u64, last: u64, ranges: &[Range]) -> String {
     s
 }
 
+/// dom0's finding on one BAR, when Xen does not grant all of it.
+pub struct BarFinding {
+    /// `xen-iomem-missing` or `xen-ioports-missing`.
+    pub code: &'static str,
+    /// The xl.cfg entries or the command that grant the rest.
+    pub fix: String,
+}
+
 /// One BAR's line and, when Xen does not grant all of it, its finding.
 pub struct BarView {
     /// The text line.
     pub line: String,
-    /// The fix, when something is missing.
-    pub fix: Option<String>,
+    /// What is wrong, if anything.
+    pub finding: Option<BarFinding>,
     /// The same as JSON.
     pub json: Value,
 }
 
-/// dom0's view of one BAR against the domain's rangesets.
-pub fn bar_view(bar: &Bar, doms: &DomainRanges, dom0_bdf: &str) -> BarView {
-    let (unit, first, last, set) = if bar.is_mem() {
-        let (a, b) = bar.frames();
-        ("frames", a, b, &doms.iomem)
+/// The finding for a BAR whose `missing` units Xen does not grant.
+fn bar_finding(bar: &Bar, missing: &SpanList, dom0_bdf: &str) -> BarFinding {
+    let mut entries = String::new();
+    if bar.is_mem() {
+        let _ = write_iomem_spans(&mut entries, missing.spans.iter().copied());
+        BarFinding { code: "xen-iomem-missing", fix: format!("iomem=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its BARs") }
     } else {
-        ("ports", bar.start, bar.end, &doms.ioports)
-    };
-    let sp = split(first, last, set);
-    let kind = if bar.is_mem() { "mem" } else { "io" };
-    let size = Size(bar.end - bar.start + 1);
-    let map = frame_map(first, last, set);
-    let mut line = format!(
-        "{} {kind} [0x{:x}-0x{:x}] {size} {map} granted {}; not granted {}",
-        bar.name(),
-        bar.start,
-        bar.end,
-        ranges(&sp.granted),
-        ranges(&sp.missing)
-    );
-    let fix = (sp.missing.count > 0).then(|| {
-        let mut entries = String::new();
-        if bar.is_mem() {
-            let _ = write_iomem_entries(&mut entries, &sp.missing, first, last - first + 1);
-            format!("iomem=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its BARs")
-        } else {
-            let spans: Vec<String> = sp.missing.iter().map(|r| format!("'{:x}-{:x}'", r.first_pfn, r.last_pfn())).collect();
-            format!("ioports=[{}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its ports", spans.join(","))
-        }
-    });
-    if fix.is_some() {
-        let code = if bar.is_mem() {
-            "xen-iomem-missing"
-        } else {
-            "xen-ioports-missing"
-        };
-        line = format!("error {code} {line}");
-    } else {
-        line = format!("ok {line}");
+        let _ = write_ioport_spans(&mut entries, missing.spans.iter().copied());
+        BarFinding { code: "xen-ioports-missing", fix: format!("ioports=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its ports") }
     }
-    let json = json!({
-        "bar": bar.name(), "kind": kind, "start": bar.start, "end": bar.end,
-        "unit": unit, "total": last - first + 1,
-        "granted": sp.granted.frames, "not_granted": sp.missing.frames,
-        "not_granted_ranges": sp.missing.iter().map(|r| json!([r.first_pfn, r.last_pfn()])).collect::<Vec<_>>(),
-        "not_granted_range_count": sp.missing.count,
-        "map": map, "fix": fix,
-    });
-    BarView { line, fix, json }
 }
 
-/// A device's block: its header and a line per BAR; the number of BARs with errors.
-pub fn device_view(dev: &Device, doms: &DomainRanges) -> (String, Value, usize) {
+/// dom0's view of one BAR against the domain's rangesets.
+pub fn bar_view(bar: &Bar, doms: &DomainRanges, dom0_bdf: &str) -> BarView {
+    let (unit, set) = if bar.is_mem() {
+        ("frames", &doms.iomem)
+    } else {
+        ("ports", &doms.ioports)
+    };
+    let units = bar.units();
+    let sp = split(units, set);
+    let kind = if bar.is_mem() { "mem" } else { "io" };
+    let map = frame_map(units, set);
+    let finding = (!sp.missing.spans.is_empty()).then(|| bar_finding(bar, &sp.missing, dom0_bdf));
+    let line = format!(
+        "{} {} {kind} [0x{:x}-0x{:x}] {} {map} granted {}; not granted {}",
+        finding.as_ref().map_or("ok", |f| f.code),
+        bar.name(),
+        bar.addrs.first(),
+        bar.addrs.last(),
+        Size(bar.addrs.count()),
+        sp.granted,
+        sp.missing
+    );
+    let line = match &finding {
+        Some(_) => format!("error {line}"),
+        None => line,
+    };
+    let json = json!({
+        "bar": bar.name(), "kind": kind, "start": bar.addrs.first(), "end": bar.addrs.last(),
+        "unit": unit, "total": units.count(),
+        "granted": sp.granted.total, "not_granted": sp.missing.total,
+        "not_granted_ranges": sp.missing.spans.iter().map(|r| json!([r.first(), r.last()])).collect::<Vec<_>>(),
+        "not_granted_range_count": sp.missing.spans.len(),
+        "map": map, "code": finding.as_ref().map(|f| f.code),
+        "fix": finding.as_ref().map(|f| &f.fix),
+    });
+    BarView {
+        line,
+        finding,
+        json,
+    }
+}
+
+/// dom0's view of one device: its text block, its JSON and its errors.
+pub struct DeviceView {
+    /// A header line and a line per BAR (and fix).
+    pub text: String,
+    /// The same as JSON.
+    pub json: Value,
+    /// Findings of severity error.
+    pub errors: usize,
+}
+
+/// dom0's view of one device against the domain's rangesets.
+pub fn device_view(dev: &Device, doms: &DomainRanges) -> DeviceView {
     let driver = dev.driver.as_deref().unwrap_or("none");
     let mut text = format!(
         "{}: dom0 driver {driver}{}\n",
@@ -166,53 +202,61 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> (String, Value, usize) 
         };
         let _ = writeln!(text, "  error not-pciback: {holder}, not xen-pciback: the guest cannot reach it; fix: xl pci-assignable-add {}", dev.bdf);
     }
+    let dom0_bdf = dev.bdf.to_string();
     let mut bars = Vec::new();
     for bar in &dev.bars {
-        let v = bar_view(bar, doms, &dev.bdf);
+        let v = bar_view(bar, doms, &dom0_bdf);
         let _ = writeln!(text, "  {}", v.line);
-        if let Some(fix) = &v.fix {
+        if let Some(f) = &v.finding {
             errors += 1;
-            let _ = writeln!(text, "    fix: {fix}");
+            let _ = writeln!(text, "    fix: {}", f.fix);
         }
         bars.push(v.json);
     }
-    let json =
-        json!({"device": dev.bdf, "driver": driver, "permissive": dev.permissive, "bars": bars});
-    (text, json, errors)
+    let json = json!({"device": dom0_bdf, "driver": driver, "permissive": dev.permissive,
+        "pciback": driver == "pciback", "bars": bars});
+    DeviceView { text, json, errors }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::sysfs::IORESOURCE_MEM;
+    use pcifront_diag_core::diag::report::Bdf;
+
+    fn span(a: u64, b: u64) -> Span {
+        Span::new(a, b).unwrap()
+    }
+
+    fn mem_bar(index: u8, start: u64, end: u64) -> Bar {
+        Bar {
+            index,
+            addrs: span(start, end),
+            flags: IORESOURCE_MEM,
+        }
+    }
 
     /// edu's BAR0 in the lab (0xfea00000, 1 MiB) against a domain's I/O memory rangeset.
-    fn edu_view(iomem: &[Range]) -> BarView {
-        let bar = Bar {
-            index: 0,
-            start: 0xfea0_0000,
-            end: 0xfeaf_ffff,
-            flags: IORESOURCE_MEM,
-        };
+    fn edu_view(iomem: &[Span]) -> BarView {
         let doms = DomainRanges {
             iomem: iomem.to_vec(),
             ..Default::default()
         };
-        bar_view(&bar, &doms, "0000:00:04.0")
+        bar_view(&mem_bar(0, 0xfea0_0000, 0xfeaf_ffff), &doms, "0000:00:04.0")
     }
 
-    fn frames(r: &Runs) -> Vec<(u64, u64)> {
-        r.iter().map(|r| (r.first_pfn, r.last_pfn())).collect()
+    fn pairs(list: &SpanList) -> Vec<(u64, u64)> {
+        list.spans.iter().map(|s| (s.first(), s.last())).collect()
     }
 
     #[test]
     fn split_table() {
-        // (granted rangeset, BAR frames, want granted, want missing)
+        // (granted rangeset, BAR units, want granted, want missing)
         type Case = (
-            &'static [Range],
+            &'static [(u64, u64)],
             (u64, u64),
-            &'static [Range],
-            &'static [Range],
+            &'static [(u64, u64)],
+            &'static [(u64, u64)],
         );
         let cases: &[Case] = &[
             (&[], (10, 19), &[], &[(10, 19)]),
@@ -231,45 +275,57 @@ mod tests {
                 &[(17, 19)],
             ),
             (&[(19, 19)], (10, 19), &[(19, 19)], &[(10, 18)]),
+            (
+                &[(0, u64::MAX)],
+                (u64::MAX - 3, u64::MAX),
+                &[(u64::MAX - 3, u64::MAX)],
+                &[],
+            ),
+            (
+                &[(5, 6)],
+                (u64::MAX - 3, u64::MAX),
+                &[],
+                &[(u64::MAX - 3, u64::MAX)],
+            ),
         ];
         for &(set, (a, b), granted, missing) in cases {
-            let s = split(a, b, set);
-            assert_eq!(frames(&s.granted), granted, "{set:?}");
-            assert_eq!(frames(&s.missing), missing, "{set:?}");
-            assert_eq!(s.granted.frames + s.missing.frames, b - a + 1);
+            let set: Vec<Span> = set.iter().map(|&(a, b)| span(a, b)).collect();
+            let s = split(span(a, b), &set);
+            assert_eq!(pairs(&s.granted), granted, "{set:?}");
+            assert_eq!(pairs(&s.missing), missing, "{set:?}");
+            assert_eq!(s.granted.total + s.missing.total, b - a + 1);
         }
     }
 
     #[test]
     fn denied_edu_bar() {
         // The lab's denied scenario: edu BAR0 at 0xfea00000 (1 MiB), domain holds the ROM only.
-        let v = edu_view(&[(0xfeb00, 0xfeb3f)]);
+        let v = edu_view(&[span(0xfeb00, 0xfeb3f)]);
         assert_eq!(
             v.line,
             "error xen-iomem-missing BAR0 mem [0xfea00000-0xfeafffff] 1 MiB \
              [................................] granted none; not granted 256: 0xfea00-0xfeaff"
         );
         assert!(v
-            .fix
+            .finding
             .unwrap()
+            .fix
             .starts_with("iomem=['fea00,100'] in the guest's xl.cfg"));
     }
 
     #[test]
     fn holes_and_map() {
         // A 256 MiB BAR with two holes, as the lab's holes scenario makes them.
-        let bar = Bar {
-            index: 2,
-            start: 0xe000_0000,
-            end: 0xefff_ffff,
-            flags: IORESOURCE_MEM,
-        };
-        let set = [(0xe0000, 0xe0fff), (0xe1001, 0xebfff), (0xec100, 0xeffff)];
+        let set = [
+            span(0xe0000, 0xe0fff),
+            span(0xe1001, 0xebfff),
+            span(0xec100, 0xeffff),
+        ];
         let doms = DomainRanges {
             iomem: set.to_vec(),
             ..Default::default()
         };
-        let v = bar_view(&bar, &doms, "0000:00:06.0");
+        let v = bar_view(&mem_bar(2, 0xe000_0000, 0xefff_ffff), &doms, "0000:00:06.0");
         assert!(
             v.line.contains("not granted 257: 0xe1000, 0xec000-0xec0ff"),
             "{}",
@@ -281,29 +337,62 @@ mod tests {
             "{}",
             v.line
         );
-        assert!(v.fix.unwrap().starts_with("iomem=['e1000,1','ec000,100']"));
+        assert!(v
+            .finding
+            .unwrap()
+            .fix
+            .starts_with("iomem=['e1000,1','ec000,100']"));
+    }
+
+    /// Issue 19: dom0 kept three ranges like the module's printk lines, so with four or more
+    /// holes its fix fell back to the whole BAR.
+    #[test]
+    fn regression_five_holes_each_named() {
+        let set: Vec<Span> = (0..6)
+            .map(|i| span(0xe0000 + i * 0x10 + 1, 0xe0000 + i * 0x10 + 0xf))
+            .collect();
+        let doms = DomainRanges {
+            iomem: set,
+            ..Default::default()
+        };
+        let v = bar_view(&mem_bar(0, 0xe000_0000, 0xe005_ffff), &doms, "0000:00:06.0");
+        assert!(
+            v.line
+                .contains("not granted 6: 0xe0000, 0xe0010, 0xe0020, 0xe0030, 0xe0040, 0xe0050"),
+            "{}",
+            v.line
+        );
+        let fix = v.finding.unwrap().fix;
+        assert!(
+            fix.starts_with("iomem=['e0000,1','e0010,1','e0020,1','e0030,1','e0040,1','e0050,1']"),
+            "{fix}"
+        );
+        assert_eq!(v.json["not_granted_range_count"], 6);
     }
 
     #[test]
     fn granted_bar_is_ok() {
-        let v = edu_view(&[(0xfea00, 0xfeaff)]);
+        let v = edu_view(&[span(0xfea00, 0xfeaff)]);
         assert!(v.line.starts_with("ok BAR0"), "{}", v.line);
-        assert!(v.fix.is_none());
+        assert!(v.finding.is_none());
     }
 
     #[test]
     fn device_pciback_does_not_hold() {
         let dev = Device {
-            bdf: "0000:00:04.0".into(),
+            bdf: Bdf::parse("0000:00:04.0").unwrap(),
             bars: vec![],
             driver: None,
             permissive: false,
         };
-        let (text, _, errors) = device_view(&dev, &DomainRanges::default());
-        assert_eq!(errors, 1);
+        let view = device_view(&dev, &DomainRanges::default());
+        assert_eq!(view.errors, 1);
         assert!(
-            text.contains("error not-pciback: no dom0 driver holds the device, not xen-pciback"),
-            "{text}"
+            view.text
+                .contains("error not-pciback: no dom0 driver holds the device, not xen-pciback"),
+            "{}",
+            view.text
         );
+        assert_eq!(view.json["pciback"], false);
     }
 }
