@@ -34,9 +34,10 @@ mod iomem {
                 assert_eq!(
                     fix(f, &facts, &meta()),
                     format!(
-                        "pass the device with pci=['0000:03:00.0'] in xl.cfg or xl pci-attach so the \
-                         toolstack grants its BARs, or grant the refused frames: {} in xl.cfg; verify \
-                         on dom0 with xl debug-keys q; xl dmesg (I/O Memory)",
+                        "pass the device with pci=['0000:03:00.0'] in xl.cfg or xl \
+                         pci-attach so the toolstack grants its BARs, or grant the refused \
+                         frames: {} in xl.cfg; verify on dom0 with xl debug-keys q; xl dmesg \
+                         (I/O Memory)",
                         c.iomem
                     )
                 );
