@@ -11,6 +11,7 @@
 #   make clippy         build with CLIPPY=1
 #   make rust-analyzer  write rust-project.json
 #   make host-test      cargo test of the pure logic (src/diag) on the host
+#   make fuzz           the fuzz targets of src/diag and the dom0 command, longer than make test
 #   make shellcheck     shellcheck of every shell file (warnings fail)
 #   make test           everything CI runs: setup, host tests, module, lab
 #   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
@@ -28,7 +29,7 @@ MAKEFLAGS += --no-print-directory
 # Debian's rust-src matching rustc (rust-analyzer and the kernel's Rust checks need it).
 export RUST_LIB_SRC ?= $(shell $(CURDIR)/scripts/rust-lib-src.sh)
 
-.PHONY: all tool image install modules kernel clippy rust-analyzer host-test test test-debug bench debian test-debian clean clean-module setup fmt-check shellcheck
+.PHONY: all tool image install modules kernel clippy rust-analyzer host-test fuzz test test-debug bench debian test-debian clean clean-module setup fmt-check shellcheck
 
 all: modules tool
 
@@ -62,6 +63,12 @@ setup:
 
 host-test:
 	cd host && cargo test --locked --quiet
+
+# The fuzz targets for longer than make test gives them (30 s for src/diag's, 3 s each for
+# the dom0 command's): PFD_FUZZ_SECS=600 for src/diag's in all, 120 per dom0 target.
+fuzz:
+	cd host && PFD_FUZZ_SECS=$${PFD_FUZZ_SECS:-600} cargo test --locked --release --test fuzz -- --nocapture
+	cd tool && PFD_FUZZ_SECS=$${PFD_TOOL_FUZZ_SECS:-120} cargo test --locked --release fuzz -- --nocapture
 
 shellcheck:
 	./scripts/shellcheck.sh

@@ -60,7 +60,8 @@ impl Plan {
 
     /// Index in the BAR of the `k`-th tested frame (`k < len()`), in increasing order.
     pub fn index(&self, k: u64) -> u64 {
-        (k * self.stride).min(self.frames - 1)
+        // The stride is rounded up: the last multiple can pass u64::MAX before the clamp.
+        k.saturating_mul(self.stride).min(self.frames - 1)
     }
 }
 
@@ -120,6 +121,8 @@ pub fn scan(
     max_frames: u64,
     mapper: &mut impl TrialMapper,
 ) -> Verdict {
+    // A BAR cannot reach past the last pfn: frames beyond it would wrap to pfn 0 (guest RAM).
+    let frames = frames.min((u64::MAX - first_pfn).saturating_add(1));
     let plan = Plan::new(frames, max_frames);
     let mut t = Tally {
         v: Verdict {

@@ -1,40 +1,12 @@
-//! Bugs the fuzz targets found in src/diag, each with its regression test. Until src/ is
-//! fixed the test is `#[ignore]`d and the targets skip (and count) the inputs that hit it;
-//! fixing src/ means removing the `#[ignore]` and the input's match below.
+//! Bugs the fuzz targets found in src/diag, each with its regression test. While a bug is open
+//! its test is `#[ignore]`d and a target's `known` function skips (and counts) the inputs that
+//! hit it; the three below that the targets can reach are fixed, so they pass `no_open_bug`.
 
 use crate::common::*;
-use crate::plan::ScanInput;
-use crate::report::ReportInput;
-use pcifront_diag_core::diag::checks::{check, Kind};
+use pcifront_diag_core::diag::checks::check;
 use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::report::write_line;
 use pcifront_diag_core::diag::trial::{Plan, DEFAULT_MAX_FRAMES};
-
-/// The known bug a plan input would hit, if any.
-pub fn in_plan(input: &ScanInput) -> Option<&'static str> {
-    let plan = Plan::new(input.frames, input.max_frames);
-    let last_k = plan.len().saturating_sub(1);
-    if last_k.checked_mul(plan.stride()).is_none() {
-        return Some("plan_index_of_the_last_frame_past_u64_max");
-    }
-    let last_pfn = input.first_pfn.checked_add(input.frames.saturating_sub(1));
-    last_pfn
-        .is_none()
-        .then_some("scan_of_a_bar_ending_past_u64_max")
-}
-
-/// The known bug a report input would hit, if any.
-pub fn in_report(input: &ReportInput) -> Option<&'static str> {
-    let facts = &input.facts;
-    let io_fix_overflows = check(facts).iter().any(|f| match (f.kind, f.bar) {
-        (Kind::IoAllOnes { port, .. }, Some(i)) => {
-            let ports = facts.bars[usize::from(i)].res.len().max(1);
-            port.checked_add(ports).is_none()
-        }
-        _ => false,
-    });
-    io_fix_overflows.then_some("io_all_ones_fix_for_ports_ending_at_u64_max")
-}
 
 /// `Plan::index` computes `k * stride` before clamping it to the last frame
 /// (src/diag/trial.rs, `Plan::index`): for the last sampled frame of a BAR of nearly 2^64
@@ -42,7 +14,6 @@ pub fn in_report(input: &ReportInput) -> Option<&'static str> {
 /// module cannot have more than 2^52 frames, but `Plan` is public and takes any count. Found
 /// by `fuzz_plan` (frames 2^64 - 2, limit 64960).
 #[test]
-#[ignore = "src/diag/trial.rs: Plan::index's k * stride overflows"]
 fn plan_index_of_the_last_frame_past_u64_max() {
     let frames = u64::MAX - 1;
     let plan = Plan::new(frames, 64960);
@@ -58,7 +29,6 @@ fn plan_index_of_the_last_frame_past_u64_max() {
 /// there (`Resource::frames()` ends at pfn 2^52 - 1), but `scan` is public and takes any
 /// pair. Found by `fuzz_plan`.
 #[test]
-#[ignore = "src/diag/trial.rs: first_pfn + plan.index(k) overflows"]
 fn scan_of_a_bar_ending_past_u64_max() {
     let first_pfn = u64::MAX - 1;
     let mut m = Model::new(first_pfn, 4, BATCH, |_| M);
@@ -76,7 +46,6 @@ fn scan_of_a_bar_ending_past_u64_max() {
 /// ending at u64::MAX, `port + n` overflows before the `- 1` (issue 21). Found by
 /// `fuzz_report`.
 #[test]
-#[ignore = "src/diag/report.rs: write_fix's port + n.max(1) - 1 overflows"]
 fn io_all_ones_fix_for_ports_ending_at_u64_max() {
     let mut f = with_io_bar1();
     let start = u64::MAX - 0x1f;

@@ -4,8 +4,7 @@
 use std::collections::HashSet;
 
 use crate::common::*;
-use crate::driver::{run, Rng};
-use crate::known;
+use crate::driver::{no_open_bug, run, Rng};
 use pcifront_diag_core::diag::facts::{Resource, Trial, Verdict, RUNS_KEPT};
 use pcifront_diag_core::diag::trial::Plan;
 
@@ -173,6 +172,8 @@ fn check_scan(input: &ScanInput) {
         m = m.failing(b, rc);
     }
     let v = m.scan(max_frames);
+    // The scan keeps to the frames below u64::MAX's pfn: none past it wraps to pfn 0.
+    let frames = frames.min((u64::MAX - first_pfn).saturating_add(1));
     let plan = Plan::new(frames, max_frames);
     assert_eq!(
         (v.first_pfn, v.frames, v.stride),
@@ -222,6 +223,6 @@ fn check(input: &ScanInput) {
 
 #[test]
 fn fuzz_plan() {
-    let inputs = run("plan", 0.25, generate, known::in_plan, check);
+    let inputs = run("plan", 0.25, generate, no_open_bug, check);
     assert!(inputs > 0);
 }
