@@ -215,10 +215,10 @@ pfd() {
 	t1=$(date +%s%N)
 	lab "pcifront-diag $label: exit $(cat /tmp/pfd.rc) ($(((t1 - t0) / 1000000)) ms)"
 	# The temporary domains' consoles (check names them <guest>-pfd).
-	for f in /var/log/xen/console/guest-*-pfd.log; do
-		[ -f "$f" ] || continue
-		f=${f##*/guest-}
-		guest_console "${f%.log}"
+	for pfd_log in /var/log/xen/console/guest-*-pfd.log; do
+		[ -f "$pfd_log" ] || continue
+		pfd_log=${pfd_log##*/guest-}
+		guest_console "${pfd_log%.log}"
 	done
 }
 
