@@ -1,6 +1,7 @@
 //! The checks (`diag::checks`): every finding kind from hand-built facts.
 
 mod common;
+mod irq_dma_facts;
 
 use common::*;
 use pcifront_diag_core::diag::checks::{
@@ -1237,6 +1238,10 @@ fn severity_and_code_table() {
         assert_eq!(got, want);
     }
     let mut named: Vec<&str> = table.iter().map(|(got, _)| got.0).collect();
+    for (got, want) in irq_dma_facts::severities() {
+        assert_eq!(got, want);
+        named.push(got.0);
+    }
     named.sort_unstable();
     named.dedup();
     let mut all: Vec<&str> = checks::all_codes().collect();

@@ -1,6 +1,7 @@
 //! Wording (`diag::report`): BDF parsing, log lines, summary and the JSON report.
 
 mod common;
+mod irq_dma_facts;
 
 use common::*;
 use pcifront_diag_core::diag::checks::{self, check, Finding, Findings, Kind, Severity};
@@ -950,6 +951,7 @@ fn evidence_wording() {
 /// Facts exercising every finding kind, one device per entry.
 fn catalogue() -> Vec<DeviceFacts> {
     let mut v = vec![healthy(), case_2009()];
+    v.extend(irq_dma_facts::catalogue(&healthy()));
     let mut f = healthy();
     f.bars[0].res = Resource::default();
     v.push(f);
@@ -1603,7 +1605,7 @@ prop_compose! {
         bars in prop::array::uniform7(any_bar_facts().boxed()),
         restore_failed in any::<Option<i32>>(),
     ) -> DeviceFacts {
-        DeviceFacts { ctx, cfg, bars, restore_failed }
+        DeviceFacts { ctx, cfg, bars, restore_failed, ..DeviceFacts::default() }
     }
 }
 

@@ -19,5 +19,7 @@ pub mod bar;
 pub mod checks;
 pub mod facts;
 pub mod findings;
+pub mod irq;
+pub mod paths;
 pub mod report;
 pub mod trial;

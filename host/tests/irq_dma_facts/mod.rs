@@ -1,0 +1,189 @@
+//! Hand-built interrupt and DMA facts: e1000e as the lab passes it, and one case per finding of
+//! the interrupt and DMA paths. Shared by `interrupts.rs` and the catalogues of the older test
+//! files (which take a healthy device and add these facts to it).
+#![allow(dead_code)]
+
+use pcifront_diag_core::diag::checks::{Finding, Kind, Severity};
+use pcifront_diag_core::diag::facts::*;
+use pcifront_diag_core::diag::irq::ENOSPC;
+
+/// e1000e's interrupt facts as a PV domU sees them in the lab: INTA on GSI 23, one 64-bit MSI
+/// vector, five MSI-X vectors with the table at BAR3 offset 0, Xen's default pirq space
+/// (24 GSIs + 32).
+pub fn e1000e_irq() -> IrqFacts {
+    IrqFacts {
+        gathered: true,
+        intx: Intx {
+            pin: 1,
+            line: 23,
+            guest_irq: None,
+        },
+        msi: Some(MsiCap {
+            offset: 0xd0,
+            vectors: 1,
+            is64: true,
+            enabled: false,
+        }),
+        msix: Some(MsixCap {
+            offset: 0xa0,
+            vectors: 5,
+            table_bar: 3,
+            table_offset: 0,
+            enabled: false,
+        }),
+        nr_pirqs: Some(56),
+        ..IrqFacts::default()
+    }
+}
+
+/// The MSI-X trial of e1000e: five vectors, pirqs handed out from the top of the space down.
+pub fn msix_granted() -> MsiTrial {
+    MsiTrial {
+        kind: MsiType::MsiX,
+        asked: 5,
+        outcome: Ok(Granted {
+            vectors: 5,
+            first_irq: 30,
+            first_pirq: 55,
+            last_pirq: 51,
+        }),
+    }
+}
+
+/// A PV domU's DMA through swiotlb-xen with a 64 MiB pool, nothing in use, all 128 MiB of
+/// guest RAM below 4 GiB in machine addresses.
+pub fn healthy_dma() -> DmaFacts {
+    DmaFacts {
+        gathered: true,
+        swiotlb_xen: true,
+        other_ops: true,
+        mask: 0xffff_ffff,
+        coherent_mask: 0xffff_ffff,
+        pool_bytes: 64 << 20,
+        pool_used: Some(0),
+        frames_checked: 32768,
+        frames_above_mask: 0,
+        max_mfn: 0x7_ffff,
+        cost: StepCost::default(),
+    }
+}
+
+/// `base` with e1000e's interrupt facts and a healthy DMA path.
+pub fn with_paths(base: &DeviceFacts) -> DeviceFacts {
+    let mut f = *base;
+    f.irq = e1000e_irq();
+    f.dma = healthy_dma();
+    f
+}
+
+/// Xen booted with `extra_guest_irqs=2`: 24 GSIs + 2 pirqs, and the MSI-X trial's failure.
+pub fn pirq_limited(base: &DeviceFacts) -> DeviceFacts {
+    let mut f = with_paths(base);
+    f.irq.nr_pirqs = Some(26);
+    f.irq.msix_trial = Some(MsiTrial {
+        kind: MsiType::MsiX,
+        asked: 5,
+        outcome: Err(ENOSPC),
+    });
+    f
+}
+
+/// One device per finding of the interrupt and DMA paths (with `base`'s BAR findings).
+pub fn catalogue(base: &DeviceFacts) -> Vec<DeviceFacts> {
+    let mut v = Vec::new();
+    let mut f = with_paths(base);
+    f.irq.msix_trial = Some(msix_granted());
+    v.push(f);
+    v.push(pirq_limited(base));
+    let mut f = with_paths(base);
+    if let Some(m) = f.irq.msix.as_mut() {
+        m.vectors = 256;
+    }
+    f.irq.nr_pirqs = Some(1024);
+    f.irq.enable_failed = Some(-22);
+    f.irq.msix_skipped = Some(MsixSkip::TableNotGranted);
+    v.push(f);
+    let mut f = with_paths(base);
+    f.dma.swiotlb_xen = false;
+    f.dma.other_ops = false;
+    v.push(f);
+    let mut f = with_paths(base);
+    f.dma.pool_bytes = 0;
+    v.push(f);
+    let mut f = with_paths(base);
+    f.dma.pool_used = Some(62 << 20);
+    f.dma.frames_above_mask = f.dma.frames_checked;
+    v.push(f);
+    v
+}
+
+/// A finding's code and severity.
+pub type CodeSeverity = (&'static str, Severity);
+
+fn sev(kind: Kind) -> CodeSeverity {
+    let f = Finding { bar: None, kind };
+    (f.code(), f.severity())
+}
+
+/// Every code of the interrupt and DMA paths with its severity, as the findings give them.
+pub fn severities() -> Vec<(CodeSeverity, CodeSeverity)> {
+    use Severity::*;
+    let granted = Granted::default();
+    let (kind, asked) = (MsiType::MsiX, 5);
+    vec![
+        (sev(Kind::Interrupts), ("interrupts", Info)),
+        (
+            sev(Kind::MsixPirqLimit {
+                vectors: 5,
+                nr_pirqs: 26,
+                at_most: 2,
+            }),
+            ("msix-pirq-limit", Warning),
+        ),
+        (
+            sev(Kind::MsixOverPcifront { vectors: 256 }),
+            ("msix-over-pcifront", Warning),
+        ),
+        (
+            sev(Kind::MsiEnabled {
+                kind,
+                asked,
+                granted,
+            }),
+            ("msi-trial", Info),
+        ),
+        (
+            sev(Kind::MsiFailed {
+                kind,
+                asked,
+                rc: ENOSPC,
+            }),
+            ("msi-failed", Error),
+        ),
+        (
+            sev(Kind::MsixNotTried {
+                why: MsixSkip::TableUnchecked,
+                table_bar: 3,
+            }),
+            ("msix-not-tried", Warning),
+        ),
+        (
+            sev(Kind::IrqEnableFailed { rc: -22 }),
+            ("irq-enable-failed", Error),
+        ),
+        (sev(Kind::Dma), ("dma", Info)),
+        (sev(Kind::DmaNoSwiotlbXen), ("dma-no-swiotlb-xen", Error)),
+        (sev(Kind::DmaNoPool), ("dma-no-pool", Error)),
+        (
+            sev(Kind::DmaPoolFull { used: 1, size: 1 }),
+            ("dma-pool-full", Warning),
+        ),
+        (
+            sev(Kind::DmaAboveMask {
+                mask: 0xffff_ffff,
+                checked: 1,
+            }),
+            ("dma-above-mask", Warning),
+        ),
+    ]
+}
