@@ -335,8 +335,14 @@ fn more_vectors_than_pcifront_passes() {
 fn dma_findings() {
     let mut f = e1000e();
     f.dma.swiotlb_xen = false;
-    let out = check(&f);
-    assert!(out.find("dma-no-swiotlb-xen").is_some());
+    let l = line_of(&f, "dma-no-swiotlb-xen");
+    assert!(l.contains("evidence: ops=other mask=0xffffffff"), "{l}");
+    assert!(
+        l.contains("fix: set e820_host=1 in the guest's xl.cfg"),
+        "{l}"
+    );
+    f.dma.other_ops = false;
+    assert!(line_of(&f, "dma-no-swiotlb-xen").contains("evidence: ops=direct "));
     // Outside a PV domU behind pcifront, no swiotlb-xen is no finding.
     f.ctx.pcifront = false;
     assert!(check(&f).find("dma-no-swiotlb-xen").is_none());

@@ -697,9 +697,9 @@ define_kinds! {
     }
     /// A PV domU's device whose DMA does not go through swiotlb-xen.
     DmaNoSwiotlbXen => ("dma-no-swiotlb-xen", Error) {
-        what: "DMA does not go through swiotlb-xen in a PV guest: bus addresses would be pseudo-physical, not machine addresses, and the device would read and write other memory",
+        what: "DMA does not go through swiotlb-xen in a PV guest: bus addresses are pseudo-physical, not machine addresses, so the device would read and write other memory. Linux sets swiotlb-xen up at boot only when the guest's memory map has reserved regions (e820_host=1) or it is dom0: a device hot-plugged with xl pci-attach into a guest created without them gets none",
         evidence: |w, at| write_dma(w, &at.facts.dma),
-        fix: |w, _| w.write_str("use a guest kernel with CONFIG_SWIOTLB_XEN=y and CONFIG_XEN_PCIDEV_FRONTEND (it sets swiotlb-xen up at boot when pcifront may be used), and no iommu= option on its command line that turns it off"),
+        fix: |w, _| w.write_str("set e820_host=1 in the guest's xl.cfg (pci=[...] at xl create turns it on) and restart the guest, so its kernel sets up swiotlb-xen at boot (it needs CONFIG_SWIOTLB_XEN=y)"),
     }
     /// swiotlb-xen without a bounce pool.
     DmaNoPool => ("dma-no-pool", Error) {
