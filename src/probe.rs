@@ -16,8 +16,8 @@ use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
     checks::{self, Findings, Severity},
     facts::{
-        BarFacts, Config, Context, DeviceFacts, Granted, IrqFacts, MsiCap, MsiTrial, MsiType,
-        MsixCap, MsixSkip, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM, PAGE_SIZE,
+        BarFacts, Config, Context, DeviceFacts, Granted, IrqFacts, LeftOn, MsiCap, MsiTrial,
+        MsiType, MsixCap, MsixSkip, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM, PAGE_SIZE,
         PCI_CLASS_REVISION, PCI_COMMAND, PCI_INTERRUPT_PIN,
     },
     paths,
@@ -186,6 +186,13 @@ fn xen_prechecks(bf: &mut BarFacts, ctx: &Context, max_frames: u64) -> Option<Fr
     Some(Frames { first_pfn, count })
 }
 
+/// Asks Xen about one BAR's frames. Not inlined: the verdict is built on this frame, not on
+/// `xen_verdicts`', which the kernel's stack limit would not fit with it.
+#[inline(never)]
+fn scan_bar(bf: &mut BarFacts, frames: Frames, max_frames: u64, s: &mut xen::Scratch) {
+    bf.verdict = Some(trial::scan(frames.first_pfn, frames.count, max_frames, s));
+}
+
 /// Asks Xen about every memory BAR (every frame, or a sample of a BAR of more than
 /// `max_frames` frames) through the module's kept scratch slots, then restores them. The
 /// prechecks run before the slots are locked, so other probes and rmmod wait only for the
@@ -201,7 +208,7 @@ fn xen_verdicts(facts: &mut DeviceFacts, max_frames: u64) -> xen::TurnEnd {
             continue;
         };
         match turn.get() {
-            Ok(s) => bf.verdict = Some(trial::scan(first_pfn, count, max_frames, s)),
+            Ok(s) => scan_bar(bf, Frames { first_pfn, count }, max_frames, s),
             Err(rc) => bf.skipped = Some(Skip::Scratch(rc)),
         }
     }
@@ -313,12 +320,42 @@ fn msix_table_mapped(facts: &DeviceFacts, msix: &MsixCap) -> Result<(), MsixSkip
     }
 }
 
+/// MSI-X Enable in the capability's Message Control word.
+const MSIX_ENABLE: u16 = 0x8000;
+
+/// After the MSI-X trial freed its vectors: is MSI-X still on in dom0? Linux 7.3's teardown
+/// sends pcifront the wrong op (`xen::disable_msix_backend`); if it is, the right op is sent
+/// and the word read again, so the trial leaves the device as it found it.
+fn msix_left_on(
+    pdev: &pci::Device<Core<'_>>,
+    cfg: &mut CountedReads<'_, '_>,
+    cap: u8,
+    at_bind: bool,
+) -> Option<LeftOn> {
+    let control_of = |dword: u32| (dword >> 16) as u16;
+    let control = control_of(cfg.dword(u16::from(cap)).ok()?);
+    if control & MSIX_ENABLE == 0 {
+        return None;
+    }
+    let sent = xen::disable_msix_backend(pdev.raw()).is_ok();
+    let after = cfg.dword(u16::from(cap)).map(control_of);
+    Some(LeftOn {
+        control,
+        cleared: sent && after.is_ok_and(|c| c & MSIX_ENABLE == 0),
+        at_bind,
+    })
+}
+
 /// The opt-in MSI and MSI-X trials: the device's memory decoding on (pciback enables MSI-X
 /// only then), MSI-X then MSI enabled and freed, the device disabled again. Bus mastering is
 /// never set, so the device can send neither an interrupt nor DMA. Returns the pcifront
 /// enable and disable operations spent.
 #[inline(never)]
-fn msi_trials(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts) -> u32 {
+fn msi_trials(
+    pdev: &pci::Device<Core<'_>>,
+    facts: &mut DeviceFacts,
+    cfg: &mut CountedReads<'_, '_>,
+) -> u32 {
     let (msi, msix) = (facts.irq.msi, facts.irq.msix);
     if msi.is_none() && msix.is_none() {
         return 0;
@@ -332,9 +369,19 @@ fn msi_trials(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts) -> u32 {
         return 0;
     }
     let mut ops = 0;
+    if let Some(m) = msix.filter(|m| m.enabled) {
+        // Left on by an earlier driver's teardown: both trials would fail on it.
+        facts.irq.msix_on_at_bind = msix_left_on(pdev, cfg, m.offset, true);
+        ops += u32::from(facts.irq.msix_on_at_bind.is_some());
+    }
     if let (Some(m), Some(Ok(()))) = (msix, msix_ok) {
-        facts.irq.msix_trial = Some(msi_trial(pdev, MsiType::MsiX, u32::from(m.vectors)));
+        let trial = msi_trial(pdev, MsiType::MsiX, u32::from(m.vectors));
+        facts.irq.msix_trial = Some(trial);
         ops += 2;
+        if trial.outcome.is_ok() {
+            facts.irq.msix_left_on = msix_left_on(pdev, cfg, m.offset, false);
+            ops += u32::from(facts.irq.msix_left_on.is_some());
+        }
     }
     if let Some(m) = msi {
         facts.irq.msi_trial = Some(msi_trial(pdev, MsiType::Msi, u32::from(m.vectors)));
@@ -399,8 +446,15 @@ fn interrupts(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, trial: bool
         }
     }
     let ops = if trial && pv_domu && ctx.pcifront {
-        msi_trials(pdev, facts)
+        msi_trials(pdev, facts, &mut cfg)
     } else {
+        if let Some(m) = facts.irq.msix.filter(|m| m.enabled && ctx.pcifront) {
+            facts.irq.msix_on_at_bind = Some(LeftOn {
+                control: m.control,
+                cleared: false,
+                at_bind: true,
+            });
+        }
         0
     };
     facts.irq.cost = crate::diag::facts::StepCost {

@@ -371,6 +371,19 @@ unsafe extern "C" {
     fn pfd_pirq_from_irq(irq: u32) -> c_int;
     fn pfd_nr_pirqs(hypercalls: *mut u32) -> c_int;
     fn pfd_dma_facts(pdev: *mut c_void, max_lookups: u64, out: *mut RawDmaInfo) -> c_int;
+    fn pfd_disable_msix_backend(pdev: *mut c_void) -> c_int;
+}
+
+/// Sends pcifront's disable-MSI-X op for `pdev`, whose MSI-X vectors are already freed: Linux
+/// 7.3's teardown sends the MSI op instead (`xen_shim.c`), leaving MSI-X on in dom0. `Err`
+/// without pcifront's MSI ops.
+pub(crate) fn disable_msix_backend(pdev: *mut kernel::bindings::pci_dev) -> Result<(), i32> {
+    // SAFETY: `pdev` is the bound device, alive for the whole probe, with no MSI-X vectors
+    // allocated in the guest: the op only changes dom0's state.
+    match unsafe { pfd_disable_msix_backend(pdev.cast()) } {
+        0 => Ok(()),
+        rc => Err(rc),
+    }
 }
 
 /// The MSI and MSI-X capability offsets the PCI core found at enumeration (0: none).

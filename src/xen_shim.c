@@ -33,6 +33,7 @@
 #include <xen/xenbus.h>
 #include <xen/events.h>
 #include <xen/interface/physdev.h>
+#include <asm/xen/pci.h>
 #endif
 
 #include "xen_shim.h"
@@ -235,19 +236,47 @@ int pfd_nr_pirqs(u32 *hypercalls)
 #endif
 }
 
-/* Are @ops xen_swiotlb_dma_ops? That symbol is not exported: ask kallsyms. */
+/*
+ * Are @ops xen_swiotlb_dma_ops? That object is not exported, and kallsyms
+ * knows data symbols only with CONFIG_KALLSYMS_ALL: ask for the name of its
+ * ->alloc, a function, instead.
+ */
 static bool pfd_ops_are_swiotlb_xen(const struct dma_map_ops *ops)
 {
 	char *name;
 	bool yes;
 
+	if (!ops->alloc)
+		return false;
 	name = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
 	if (!name)
 		return false;
-	sprint_symbol_no_offset(name, (unsigned long)ops);
-	yes = !strcmp(name, "xen_swiotlb_dma_ops");
+	sprint_symbol_no_offset(name, (unsigned long)ops->alloc);
+	yes = !strcmp(name, "xen_swiotlb_alloc_coherent");
 	kfree(name);
 	return yes;
+}
+
+/**
+ * pfd_disable_msix_backend() - ask pciback to disable MSI-X for @pdev
+ * @pdev: the bound &struct pci_dev, MSI-X vectors already freed
+ *
+ * Linux 7.3's pci_msix_shutdown() clears dev->msix_enabled before the MSI
+ * domain frees the vectors, so xen_pv_teardown_msi_irqs() sends pcifront's
+ * disable_msi op instead of disable_msix, and pciback leaves MSI-X enabled
+ * in dom0. This sends the op the teardown should have sent.
+ *
+ * Return: 0, or -ENODEV without pcifront's MSI ops.
+ */
+int pfd_disable_msix_backend(void *pdev)
+{
+#if defined(CONFIG_XEN_PV) && defined(CONFIG_PCI_MSI) && defined(CONFIG_PCI_XEN)
+	if (xen_pci_frontend && xen_pci_frontend->disable_msix) {
+		xen_pci_frontend->disable_msix(pdev);
+		return 0;
+	}
+#endif
+	return -ENODEV;
 }
 
 #ifdef CONFIG_XEN_PV

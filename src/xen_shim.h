@@ -50,7 +50,7 @@ struct pfd_dma_info {
 	u64 frames_checked;	/* guest RAM frames looked up in the p2m */
 	u64 frames_above;	/* of those, frames above mask in machine addresses */
 	u64 max_mfn;		/* highest machine frame seen */
-	u8 swiotlb_xen;		/* dma_map_ops are xen_swiotlb_dma_ops */
+	u8 swiotlb_xen;		/* dma_map_ops are xen_swiotlb_dma_ops' */
 	u8 other_ops;		/* the device has dma_map_ops (any) */
 	u8 pad[6];
 };
@@ -61,6 +61,7 @@ int pfd_irq_from_gsi(u32 gsi);
 int pfd_pirq_from_irq(u32 irq);
 int pfd_nr_pirqs(u32 *hypercalls);
 int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out);
+int pfd_disable_msix_backend(void *pdev);
 int pfd_p2m_lookup(u64 pfn, u64 *raw);
 int pfd_ram_overlap(u64 start, u64 end);
 int pfd_scratch_new(u32 slots, struct pfd_scratch **out);

@@ -70,7 +70,8 @@ fn msix_capability_decoding() {
             vectors: 5,
             table_bar: 3,
             table_offset: 0,
-            enabled: false
+            enabled: false,
+            control: 0x0004,
         }
     );
     assert_eq!(m.table_span(), (0, 5 * 16 - 1));
@@ -482,4 +483,48 @@ fn new_lines_fit_a_printk_record() {
             assert!(PREFIX + s.len() < 1000, "{} bytes: {s}", s.len());
         }
     }
+}
+
+#[test]
+fn msix_left_enabled_by_the_teardown() {
+    let mut f = msix_left_enabled(&healthy());
+    let l = line_of(&f, "msix-left-enabled");
+    assert!(l.starts_with("warning msix-left-enabled device: MSI-X was left on in dom0"));
+    assert!(l.contains("'enable msix get err ffffff8e'"), "{l}");
+    assert!(
+        l.contains("evidence: msix_control=0x8004 after pci_free_irq_vectors(); the module's own disable-MSI-X op cleared it; fix: "),
+        "{l}"
+    );
+    assert!(
+        l.contains("xl pci-detach <domain> 0000:00:05.0 and xl pci-attach <domain> 0000:00:05.0"),
+        "{l}"
+    );
+    f.irq.msix_left_on = Some(LeftOn {
+        control: 0x8004,
+        cleared: false,
+        at_bind: false,
+    });
+    assert!(line_of(&f, "msix-left-enabled").contains("op did not clear it"));
+    // Found at bind, left by an earlier driver: reported as found, then as cleared.
+    f.irq.msix_left_on = None;
+    f.irq.msix_on_at_bind = Some(LeftOn {
+        control: 0x8004,
+        cleared: false,
+        at_bind: true,
+    });
+    let l = line_of(&f, "msix-left-enabled");
+    assert!(
+        l.contains("evidence: msix_control=0x8004 at bind, no driver holding the device (an earlier driver's teardown left it); fix:"),
+        "{l}"
+    );
+    f.irq.msix_on_at_bind = Some(LeftOn {
+        control: 0x8004,
+        cleared: true,
+        at_bind: true,
+    });
+    assert!(line_of(&f, "msix-left-enabled")
+        .contains("left it); the module's own disable-MSI-X op cleared it; fix:"));
+    // -EALREADY, what the next MSI-X enable then gets, is pciback's state.
+    assert_eq!(stage_of(MsiType::MsiX, EALREADY), Stage::PcibackState);
+    assert_eq!(EALREADY as u32, 0xffff_ff8e);
 }

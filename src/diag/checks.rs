@@ -265,6 +265,12 @@ fn check_irq(irq: &IrqFacts, out: &mut Findings) {
     if let Some(rc) = irq.enable_failed {
         out.push(None, Kind::IrqEnableFailed { rc });
     }
+    for left in [irq.msix_on_at_bind, irq.msix_left_on]
+        .into_iter()
+        .flatten()
+    {
+        out.push(None, Kind::MsixLeftEnabled { left });
+    }
     if let (Some(why), Some(msix)) = (irq.msix_skipped, irq.msix) {
         let table_bar = msix.table_bar;
         out.push(None, Kind::MsixNotTried { why, table_bar });

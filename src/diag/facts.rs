@@ -385,6 +385,8 @@ pub struct MsixCap {
     pub table_offset: u32,
     /// MSI-X Enable already set.
     pub enabled: bool,
+    /// The Message Control word as read.
+    pub control: u16,
 }
 
 impl MsixCap {
@@ -401,6 +403,8 @@ impl MsixCap {
             table_bar: (table & 7) as u8,
             table_offset: table & !7,
             enabled: control & 0x8000 != 0,
+            // CAST: the dword's upper half.
+            control: control as u16,
         }
     }
 
@@ -455,6 +459,17 @@ pub struct MsiTrial {
     pub outcome: Result<Granted, i32>,
 }
 
+/// MSI-X left enabled in dom0 after the guest freed its vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeftOn {
+    /// The MSI-X Message Control word read after the vectors were freed.
+    pub control: u16,
+    /// The module's explicit disable-MSI-X op through pcifront cleared MSI-X Enable.
+    pub cleared: bool,
+    /// Found so when the module was bound (left by an earlier driver), not after its trial.
+    pub at_bind: bool,
+}
+
 /// Why the MSI-X trial did not run although the device has the capability.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MsixSkip {
@@ -486,6 +501,13 @@ pub struct IrqFacts {
     pub msix_skipped: Option<MsixSkip>,
     /// The MSI trial, if it ran.
     pub msi_trial: Option<MsiTrial>,
+    /// MSI-X was on in dom0 when the module was bound, with no driver in this guest holding
+    /// the device: an earlier driver's teardown left it (cleared before the trial, if one ran).
+    pub msix_on_at_bind: Option<LeftOn>,
+    /// After the MSI-X trial freed its vectors, MSI-X was still enabled on the device in dom0
+    /// (the MSI-X control word read through pcifront); whether the module's own disable-MSI-X
+    /// op then cleared it.
+    pub msix_left_on: Option<LeftOn>,
     /// Enabling the device for the trials failed with this errno.
     pub enable_failed: Option<i32>,
     /// What gathering all this cost.

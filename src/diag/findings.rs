@@ -10,7 +10,8 @@ use core::fmt::{self, Write};
 
 use super::bar::{bar_name, index_u8, ROM_INDEX};
 use super::facts::{
-    DeviceFacts, DmaFacts, Granted, IrqFacts, MsiType, MsixSkip, Resource, Verdict, PAGE_SHIFT,
+    DeviceFacts, DmaFacts, Granted, IrqFacts, LeftOn, MsiType, MsixSkip, Resource, Verdict,
+    PAGE_SHIFT,
 };
 use super::irq;
 use super::report::{errno_name, write_answers, write_iomem, write_verdict, Bdf, Size};
@@ -679,6 +680,26 @@ define_kinds! {
         },
         evidence: |w, _| write!(w, "table_bar={}", bar_name(table_bar)),
         fix: |w, _| write!(w, "see the findings of {} and fix those first", bar_name(table_bar)),
+    }
+    /// MSI-X stayed enabled in dom0 after the guest freed its vectors (Linux 7.3's teardown
+    /// sends pcifront's disable-MSI op instead of disable-MSI-X).
+    MsixLeftEnabled {
+        /// The MSI-X control word after the free, and whether the module's op cleared it.
+        left: LeftOn,
+    } => ("msix-left-enabled", Warning) {
+        what: "MSI-X was left on in dom0 after the guest freed its vectors: pci_msix_shutdown() clears msix_enabled before xen_pv_teardown_msi_irqs() picks its op, so pciback gets disable-MSI, not disable-MSI-X; until pciback resets the device, MSI-X enables fail with -EALREADY ('enable msix get err ffffff8e') and MSI with -ENXIO in dom0 ('Xen PCI frontend error: -22!')",
+        evidence: |w, _| {
+            let done = if left.cleared { "cleared it" } else { "did not clear it" };
+            match left.at_bind {
+                true => write!(w, "msix_control=0x{:04x} at bind, no driver holding the device (an earlier driver's teardown left it)", left.control)?,
+                false => write!(w, "msix_control=0x{:04x} after pci_free_irq_vectors()", left.control)?,
+            }
+            match (left.at_bind, left.cleared) {
+                (true, false) => Ok(()),
+                _ => write!(w, "; the module's own disable-MSI-X op {done}"),
+            }
+        },
+        fix: |w, at| write!(w, "after a driver that used MSI-X let go of the device (rmmod, unbind), reset pciback before the next: xl pci-detach <domain> {d} and xl pci-attach <domain> {d}; the guest kernel's xen_pv_teardown_msi_irqs() should pick the op from the MSI descriptors", d = at.dom0()),
     }
     /// Enabling the device for the trials failed.
     IrqEnableFailed {

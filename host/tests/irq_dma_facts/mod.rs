@@ -30,6 +30,7 @@ pub fn e1000e_irq() -> IrqFacts {
             table_bar: 3,
             table_offset: 0,
             enabled: false,
+            control: 0x0004,
         }),
         nr_pirqs: Some(56),
         ..IrqFacts::default()
@@ -88,6 +89,19 @@ pub fn pirq_limited(base: &DeviceFacts) -> DeviceFacts {
     f
 }
 
+/// The MSI-X trial got its vectors, and after freeing them MSI-X was still on in dom0 until the
+/// module's own disable-MSI-X op (what Linux 7.3 does, see `xen_shim.c`).
+pub fn msix_left_enabled(base: &DeviceFacts) -> DeviceFacts {
+    let mut f = with_paths(base);
+    f.irq.msix_trial = Some(msix_granted());
+    f.irq.msix_left_on = Some(LeftOn {
+        control: 0x8004,
+        cleared: true,
+        at_bind: false,
+    });
+    f
+}
+
 /// One device per finding of the interrupt and DMA paths (with `base`'s BAR findings).
 pub fn catalogue(base: &DeviceFacts) -> Vec<DeviceFacts> {
     let mut v = Vec::new();
@@ -103,6 +117,7 @@ pub fn catalogue(base: &DeviceFacts) -> Vec<DeviceFacts> {
     f.irq.enable_failed = Some(-22);
     f.irq.msix_skipped = Some(MsixSkip::TableNotGranted);
     v.push(f);
+    v.push(msix_left_enabled(base));
     let mut f = with_paths(base);
     f.dma.swiotlb_xen = false;
     f.dma.other_ops = false;
@@ -166,6 +181,16 @@ pub fn severities() -> Vec<(CodeSeverity, CodeSeverity)> {
                 table_bar: 3,
             }),
             ("msix-not-tried", Warning),
+        ),
+        (
+            sev(Kind::MsixLeftEnabled {
+                left: LeftOn {
+                    control: 0x8004,
+                    cleared: false,
+                    at_bind: true,
+                },
+            }),
+            ("msix-left-enabled", Warning),
         ),
         (
             sev(Kind::IrqEnableFailed { rc: -22 }),
