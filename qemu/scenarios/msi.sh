@@ -16,7 +16,7 @@ domu "echo bus master after the trial: \$(( (0x\$(od -An -tx2 -j4 -N2 /sys/bus/p
 domu undiag 0000:00:00.0
 lab "dom0 after the trial: $(lspci -vv -s 00:05.0 | grep -o 'MSI-X: Enable[+-]')"
 lab "what a real driver gets: e1000e"
-domu "insmod /e1000e.ko && sleep 2 && ip link set eth0 up && sleep 2; grep -c eth0 /proc/interrupts; rmmod e1000e"
+domu "insmod /e1000e.ko && sleep 2 && rmmod e1000e"
 lab "dom0 after e1000e's unload: $(lspci -vv -s 00:05.0 | grep -o 'MSI-X: Enable[+-]')"
 domu diag 0000:00:00.0 paths=1
 domu undiag 0000:00:00.0
