@@ -50,6 +50,7 @@ static_assert(offsetof(struct pfd_xen_ctx, backend_bdf) == 24);
 static_assert(sizeof(struct pfd_irq_info) == 4);
 static_assert(sizeof(struct pfd_dma_info) == 64);
 static_assert(offsetof(struct pfd_dma_info, swiotlb_xen) == 56);
+static_assert(offsetof(struct pfd_dma_info, sampled) == 58);
 
 #ifdef CONFIG_XEN_PV
 /* Does pciback's "vdev-@i" hold @pdev's address ("%04x:%02x:%02x.%02x")? */
@@ -292,6 +293,7 @@ static void pfd_ram_vs_mask(u64 mask, u64 max_lookups, struct pfd_dma_info *out)
 
 	if (max_lookups && size > max_lookups)
 		stride = DIV_ROUND_UP(size, max_lookups);
+	out->sampled = stride > 1;
 	for (pfn = 0; pfn < size; pfn += stride) {
 		if (++n % 4096 == 0)
 			cond_resched();

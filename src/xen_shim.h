@@ -52,7 +52,8 @@ struct pfd_dma_info {
 	u64 max_mfn;		/* highest machine frame seen */
 	u8 swiotlb_xen;		/* dma_map_ops are xen_swiotlb_dma_ops' */
 	u8 other_ops;		/* the device has dma_map_ops (any) */
-	u8 pad[6];
+	u8 sampled;		/* frames_checked is a sample of the p2m */
+	u8 pad[5];
 };
 
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);

@@ -374,6 +374,8 @@ fn dma_findings() {
     f.dma.frames_above_mask = f.dma.frames_checked - 1;
     assert!(check(&f).find("dma-above-mask").is_none());
     f.dma.frames_above_mask = f.dma.frames_checked;
+    f.dma.sampled = true;
+    assert!(line_of(&f, "dma").ends_with(" max_mfn=0x7ffff (p2m sampled)"));
     let l = line_of(&f, "dma-above-mask");
     assert!(
         l.contains("evidence: mask=0xffffffff frames_above_mask=32768/32768"),
@@ -441,6 +443,7 @@ fn json_paths() {
     assert_eq!(dma["pool_bytes"], 64 << 20);
     assert_eq!(dma["pool_used"], serde_json::Value::Null);
     assert_eq!(dma["mask"], 0xffff_ffffu64);
+    assert_eq!(dma["sampled"], false);
     // Not gathered: null.
     let f = healthy();
     let mut s = String::new();

@@ -560,6 +560,8 @@ pub struct DmaFacts {
     pub pool_used: Option<u64>,
     /// Guest RAM frames looked up in the p2m (all, or a sample of a large guest).
     pub frames_checked: u64,
+    /// The p2m was sampled: `frames_checked` are a sample of the guest's RAM.
+    pub sampled: bool,
     /// Of those, frames whose machine address lies above the streaming mask.
     pub frames_above_mask: u64,
     /// Highest machine frame found.

@@ -866,7 +866,8 @@ fn write_dma(w: &mut dyn Write, dma: &DmaFacts) -> fmt::Result {
         w,
         " guest_frames_above_mask={}/{} max_mfn=0x{:x}",
         dma.frames_above_mask, dma.frames_checked, dma.max_mfn
-    )
+    )?;
+    w.write_str(if dma.sampled { " (p2m sampled)" } else { "" })
 }
 
 /// One finding: a kind plus the BAR it is about (`None`: the device).

@@ -120,7 +120,7 @@ fn write_json_irq(w: &mut impl Write, irq: &IrqFacts) -> fmt::Result {
 fn write_json_dma(w: &mut impl Write, d: &DmaFacts) -> fmt::Result {
     write!(
         w,
-        "{{\"swiotlb_xen\":{},\"other_ops\":{},\"mask\":{},\"coherent_mask\":{},\"pool_bytes\":{},\"pool_used\":{},\"frames_checked\":{},\"frames_above_mask\":{},\"max_mfn\":{},\"cost\":",
+        "{{\"swiotlb_xen\":{},\"other_ops\":{},\"mask\":{},\"coherent_mask\":{},\"pool_bytes\":{},\"pool_used\":{},\"frames_checked\":{},\"sampled\":{},\"frames_above_mask\":{},\"max_mfn\":{},\"cost\":",
         d.swiotlb_xen,
         d.other_ops,
         d.mask,
@@ -128,6 +128,7 @@ fn write_json_dma(w: &mut impl Write, d: &DmaFacts) -> fmt::Result {
         d.pool_bytes,
         Opt(d.pool_used),
         d.frames_checked,
+        d.sampled,
         d.frames_above_mask,
         d.max_mfn
     )?;

@@ -63,6 +63,7 @@ pub fn healthy_dma() -> DmaFacts {
         pool_bytes: 64 << 20,
         pool_used: Some(0),
         frames_checked: 32768,
+        sampled: false,
         frames_above_mask: 0,
         max_mfn: 0x7_ffff,
         cost: StepCost::default(),
