@@ -54,6 +54,8 @@ impl pci::Driver for PcifrontDiag {
         let params = probe::Params {
             read_probe: module_parameters::read_probe.value(),
             max_frames: module_parameters::max_frames.value(),
+            paths: module_parameters::paths.value(),
+            msi_trial: module_parameters::msi_trial.value(),
         };
         probe::diagnose(pdev, root, params)
     }
@@ -110,6 +112,14 @@ module! {
         read_probe: bool {
             default: false,
             description: "Read dword 0 of each BAR whose first frame Xen maps (memory: one page mapped) or whose ports the guest claimed (I/O)",
+        },
+        paths: bool {
+            default: false,
+            description: "Also explain the interrupt path (INTx, MSI, MSI-X, this domain's pirqs) and the DMA path (swiotlb-xen, its pool, guest RAM against the DMA mask)",
+        },
+        msi_trial: bool {
+            default: false,
+            description: "Enable MSI-X and MSI through pcifront once each as a driver would, record the vectors or the error, and free them (bus mastering stays off); implies paths=1",
         },
         max_frames: u64 {
             default: 1048576,

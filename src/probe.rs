@@ -16,9 +16,11 @@ use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
     checks::{self, Findings, Severity},
     facts::{
-        BarFacts, Config, Context, DeviceFacts, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM,
-        PAGE_SIZE, PCI_CLASS_REVISION, PCI_COMMAND,
+        BarFacts, Config, Context, DeviceFacts, Granted, IrqFacts, LeftOn, MsiCap, MsiTrial,
+        MsiType, MsixCap, MsixSkip, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM, PAGE_SIZE,
+        PCI_CLASS_REVISION, PCI_COMMAND, PCI_INTERRUPT_PIN,
     },
+    paths,
     report::{self, Bdf, Meta, Phases},
     trial,
 };
@@ -40,6 +42,9 @@ const _: () = {
     assert!(f::PCI_COMMAND_IO as u32 == bindings::PCI_COMMAND_IO);
     assert!(f::PCI_COMMAND_MEMORY as u32 == bindings::PCI_COMMAND_MEMORY);
     assert!(f::PAGE_SIZE == bindings::PAGE_SIZE as u64);
+    assert!(f::PCI_INTERRUPT_PIN as u32 == bindings::PCI_INTERRUPT_PIN);
+    assert!(f::PCI_CAP_ID_MSI as u32 == bindings::PCI_CAP_ID_MSI);
+    assert!(f::PCI_CAP_ID_MSIX as u32 == bindings::PCI_CAP_ID_MSIX);
     use crate::diag::checks as c;
     assert!(c::EPERM == -(bindings::EPERM as i32));
     assert!(c::ENOMEM == -(bindings::ENOMEM as i32));
@@ -115,7 +120,8 @@ struct SummaryLine<'a>(&'a Report);
 
 impl kernel::fmt::Display for SummaryLine<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        report::write_summary(f, &self.0.findings, &self.0.meta)
+        report::write_summary(f, &self.0.findings, &self.0.meta)?;
+        paths::write_cost(f, &self.0.facts)
     }
 }
 
@@ -267,6 +273,209 @@ fn read_probe(
     pdev.disable_device();
 }
 
+/// Vectors one MSI or MSI-X trial enable got: how many, and the irq and pirq of the first and
+/// the last. The registration drops (and the vectors are freed) when this returns.
+fn granted(vectors: &pci::IrqVectorRegistration<'_>) -> Granted {
+    let irq_of = |i: usize| {
+        vectors
+            .index(i)
+            .map_or(0, |v| kernel::irq::IrqRequest::from(v).irq())
+    };
+    let last = vectors.len().saturating_sub(1);
+    let (first_irq, last_irq) = (irq_of(0), irq_of(last));
+    Granted {
+        vectors: u32::try_from(vectors.len()).unwrap_or(u32::MAX),
+        first_irq,
+        first_pirq: xen::pirq_from_irq(first_irq),
+        last_pirq: xen::pirq_from_irq(last_irq),
+    }
+}
+
+/// One trial enable of `kind`, as a driver asks for interrupts: every vector the capability
+/// offers, at least one; freed again at once (through pcifront's disable op).
+fn msi_trial(pdev: &pci::Device<Core<'_>>, kind: MsiType, asked: u32) -> MsiTrial {
+    let types = pci::IrqTypes::default().with(match kind {
+        MsiType::Msi => pci::IrqType::Msi,
+        MsiType::MsiX => pci::IrqType::MsiX,
+    });
+    let outcome = match pdev.alloc_irq_vectors(1, asked.max(1), types) {
+        Ok(vectors) => Ok(granted(&vectors)),
+        Err(e) => Err(e.to_errno()),
+    };
+    MsiTrial {
+        kind,
+        asked,
+        outcome,
+    }
+}
+
+/// Whether the guest may enable MSI-X: enabling maps the table, so Xen must map every frame
+/// of the table's BAR (MSI-X tables are mapped read-only, which is fine).
+fn msix_table_mapped(facts: &DeviceFacts, msix: &MsixCap) -> Result<(), MsixSkip> {
+    let verdict = facts
+        .bars
+        .get(usize::from(msix.table_bar))
+        .and_then(|bar| bar.verdict);
+    match verdict {
+        None => Err(MsixSkip::TableUnchecked),
+        Some(v) if v.complete() && !v.sampled() && v.refused.count == 0 => Ok(()),
+        Some(_) => Err(MsixSkip::TableNotGranted),
+    }
+}
+
+/// MSI-X Enable in the capability's Message Control word.
+const MSIX_ENABLE: u16 = 0x8000;
+
+/// After the MSI-X trial freed its vectors: is MSI-X still on in dom0? Linux 7.3's teardown
+/// sends pcifront the wrong op (`xen::disable_msix_backend`); if it is, the right op is sent
+/// and the word read again, so the trial leaves the device as it found it.
+fn msix_left_on(
+    pdev: &pci::Device<Core<'_>>,
+    cfg: &mut CountedReads<'_, '_>,
+    cap: u8,
+    at_bind: bool,
+) -> Option<LeftOn> {
+    let control_of = |dword: u32| (dword >> 16) as u16;
+    let control = control_of(cfg.dword(u16::from(cap)).ok()?);
+    if control & MSIX_ENABLE == 0 {
+        return None;
+    }
+    let sent = xen::disable_msix_backend(pdev.raw()).is_ok();
+    let after = cfg.dword(u16::from(cap)).map(control_of);
+    Some(LeftOn {
+        control,
+        cleared: sent && after.is_ok_and(|c| c & MSIX_ENABLE == 0),
+        at_bind,
+    })
+}
+
+/// The opt-in MSI and MSI-X trials: the device's memory decoding on (pciback enables MSI-X
+/// only then), MSI-X then MSI enabled and freed, the device disabled again. Bus mastering is
+/// never set, so the device can send neither an interrupt nor DMA. Returns the pcifront
+/// enable and disable operations spent.
+#[inline(never)]
+fn msi_trials(
+    pdev: &pci::Device<Core<'_>>,
+    facts: &mut DeviceFacts,
+    cfg: &mut CountedReads<'_, '_>,
+) -> u32 {
+    let (msi, msix) = (facts.irq.msi, facts.irq.msix);
+    if msi.is_none() && msix.is_none() {
+        return 0;
+    }
+    let msix_ok = msix.map(|m| msix_table_mapped(facts, &m));
+    if let Some(Err(why)) = msix_ok {
+        facts.irq.msix_skipped = Some(why);
+    }
+    if let Err(e) = pdev.enable_device_mem() {
+        facts.irq.enable_failed = Some(e.to_errno());
+        return 0;
+    }
+    let mut ops = 0;
+    if let Some(m) = msix.filter(|m| m.enabled) {
+        // Left on by an earlier driver's teardown: both trials would fail on it.
+        facts.irq.msix_on_at_bind = msix_left_on(pdev, cfg, m.offset, true);
+        ops += u32::from(facts.irq.msix_on_at_bind.is_some());
+    }
+    if let (Some(m), Some(Ok(()))) = (msix, msix_ok) {
+        let trial = msi_trial(pdev, MsiType::MsiX, u32::from(m.vectors));
+        facts.irq.msix_trial = Some(trial);
+        ops += 2;
+        if trial.outcome.is_ok() {
+            facts.irq.msix_left_on = msix_left_on(pdev, cfg, m.offset, false);
+            ops += u32::from(facts.irq.msix_left_on.is_some());
+        }
+    }
+    if let Some(m) = msi {
+        facts.irq.msi_trial = Some(msi_trial(pdev, MsiType::Msi, u32::from(m.vectors)));
+        ops += 2;
+    }
+    pdev.disable_device();
+    ops
+}
+
+/// The MSI and MSI-X capabilities from config space (the PCI core knows where they are).
+fn read_msi_caps(cfg: &mut CountedReads<'_, '_>, irq: &mut IrqFacts, caps: &xen::CapOffsets) {
+    if caps.msi != 0 {
+        if let Ok(dword) = cfg.dword(u16::from(caps.msi)) {
+            irq.msi = Some(MsiCap::from_dword(caps.msi, dword));
+        }
+    }
+    if caps.msix != 0 {
+        let dword = cfg.dword(u16::from(caps.msix));
+        let table = cfg.dword(u16::from(caps.msix) + 4);
+        if let (Ok(dword), Ok(table)) = (dword, table) {
+            irq.msix = Some(MsixCap::from_dwords(caps.msix, dword, table));
+        }
+    }
+}
+
+/// Config reads of the interrupt step, counted apart from the BAR checks' (whose count the
+/// summary has always given); a failed read is an error, not all-ones.
+struct CountedReads<'a, 'b> {
+    pdev: &'a pci::Device<Core<'b>>,
+    reads: u32,
+}
+
+impl CountedReads<'_, '_> {
+    fn dword(&mut self, offset: u16) -> Result<u32> {
+        self.reads += 1;
+        self.pdev.read_config_dword(offset)
+    }
+}
+
+/// The interrupt path: INTx from config space and the event channel code, the MSI and MSI-X
+/// capabilities, this domain's pirq count, and (opt-in) the trial enables.
+#[inline(never)]
+fn interrupts(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, trial: bool) {
+    let t0 = time::Instant::<time::Monotonic>::now();
+    let mut cfg = CountedReads { pdev, reads: 0 };
+    let ctx = facts.ctx;
+    let pv_domu = ctx.xen_pv && !ctx.initial_domain;
+    let irq = &mut facts.irq;
+    irq.gathered = true;
+    // Line at 0x3c, pin at 0x3d: one dword.
+    if let Ok(dword) = cfg.dword(PCI_INTERRUPT_PIN & !3) {
+        let [line, pin, ..] = dword.to_le_bytes();
+        irq.intx.line = line;
+        irq.intx.pin = pin;
+    }
+    read_msi_caps(&mut cfg, irq, &xen::cap_offsets(pdev.raw()));
+    let mut hypercalls = 0;
+    if pv_domu {
+        irq.nr_pirqs = xen::nr_pirqs(&mut hypercalls);
+        if irq.intx.pin != 0 {
+            irq.intx.guest_irq = xen::irq_from_gsi(irq.intx.line);
+        }
+    }
+    let ops = if trial && pv_domu && ctx.pcifront {
+        msi_trials(pdev, facts, &mut cfg)
+    } else {
+        if let Some(m) = facts.irq.msix.filter(|m| m.enabled && ctx.pcifront) {
+            facts.irq.msix_on_at_bind = Some(LeftOn {
+                control: m.control,
+                cleared: false,
+                at_bind: true,
+            });
+        }
+        0
+    };
+    facts.irq.cost = crate::diag::facts::StepCost {
+        config_reads: cfg.reads,
+        hypercalls,
+        pcifront_ops: ops,
+        ns: nanos(t0.elapsed()),
+    };
+}
+
+/// The DMA path: swiotlb-xen, its pool, the mask against where guest RAM is.
+#[inline(never)]
+fn dma(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts) {
+    let t0 = time::Instant::<time::Monotonic>::now();
+    facts.dma = xen::dma_facts(pdev.raw());
+    facts.dma.cost.ns = nanos(t0.elapsed());
+}
+
 /// A zeroed report on the heap: the facts and findings are kilobytes, too much for the
 /// probe's kernel stack to hold several copies of.
 #[inline(never)]
@@ -323,6 +532,11 @@ pub(crate) struct Params {
     pub(crate) read_probe: bool,
     /// BARs of more frames than this are sampled.
     pub(crate) max_frames: u64,
+    /// Explain the interrupt and DMA paths too.
+    pub(crate) paths: bool,
+    /// Enable MSI-X and MSI through pcifront once each, and free them again (implies
+    /// `paths`).
+    pub(crate) msi_trial: bool,
 }
 
 /// Diagnoses the bound device: logs the findings and returns the debugfs state.
@@ -353,6 +567,10 @@ pub(crate) fn diagnose(
     let t_xen = t0.elapsed();
     if params.read_probe {
         read_probe(pdev, &mut rep.facts, &mut cfg);
+    }
+    if params.paths || params.msi_trial {
+        interrupts(pdev, &mut rep.facts, params.msi_trial);
+        dma(pdev, &mut rep.facts);
     }
     let r = &mut *rep;
     checks::check_into(&r.facts, &mut r.findings);

@@ -332,3 +332,124 @@ impl Drop for Scratch {
         unsafe { pfd_scratch_free(self.raw.as_ptr()) };
     }
 }
+
+/// Mirrors `struct pfd_irq_info`.
+#[repr(C)]
+#[derive(Default)]
+struct RawIrqInfo {
+    msi_cap: u8,
+    msix_cap: u8,
+    _pad: [u8; 2],
+}
+
+/// Mirrors `struct pfd_dma_info`.
+#[repr(C)]
+#[derive(Default)]
+struct RawDmaInfo {
+    mask: u64,
+    coherent_mask: u64,
+    pool_bytes: u64,
+    pool_used: u64,
+    frames_checked: u64,
+    frames_above: u64,
+    max_mfn: u64,
+    swiotlb_xen: u8,
+    other_ops: u8,
+    sampled: u8,
+    _pad: [u8; 5],
+}
+
+// The layouts `xen_shim.c` asserts too.
+const _: () = {
+    assert!(core::mem::size_of::<RawIrqInfo>() == 4);
+    assert!(core::mem::size_of::<RawDmaInfo>() == 64);
+    assert!(core::mem::offset_of!(RawDmaInfo, swiotlb_xen) == 56);
+    assert!(core::mem::offset_of!(RawDmaInfo, sampled) == 58);
+};
+
+unsafe extern "C" {
+    fn pfd_irq_info(pdev: *mut c_void, out: *mut RawIrqInfo) -> c_int;
+    fn pfd_irq_from_gsi(gsi: u32) -> c_int;
+    fn pfd_pirq_from_irq(irq: u32) -> c_int;
+    fn pfd_nr_pirqs(hypercalls: *mut u32) -> c_int;
+    fn pfd_dma_facts(pdev: *mut c_void, max_lookups: u64, out: *mut RawDmaInfo) -> c_int;
+    fn pfd_disable_msix_backend(pdev: *mut c_void) -> c_int;
+}
+
+/// Sends pcifront's disable-MSI-X op for `pdev`, whose MSI-X vectors are already freed: Linux
+/// 7.3's teardown sends the MSI op instead (`xen_shim.c`), leaving MSI-X on in dom0. `Err`
+/// without pcifront's MSI ops.
+pub(crate) fn disable_msix_backend(pdev: *mut kernel::bindings::pci_dev) -> Result<(), i32> {
+    // SAFETY: `pdev` is the bound device, alive for the whole probe, with no MSI-X vectors
+    // allocated in the guest: the op only changes dom0's state.
+    match unsafe { pfd_disable_msix_backend(pdev.cast()) } {
+        0 => Ok(()),
+        rc => Err(rc),
+    }
+}
+
+/// The MSI and MSI-X capability offsets the PCI core found at enumeration (0: none).
+pub(crate) struct CapOffsets {
+    pub(crate) msi: u8,
+    pub(crate) msix: u8,
+}
+
+/// Where `pdev`'s MSI and MSI-X capabilities are.
+pub(crate) fn cap_offsets(pdev: *mut kernel::bindings::pci_dev) -> CapOffsets {
+    let mut raw = RawIrqInfo::default();
+    // SAFETY: `pdev` is the bound device, alive for the whole probe; `raw` is a valid,
+    // exclusively borrowed `struct pfd_irq_info`.
+    unsafe { pfd_irq_info(pdev.cast(), &mut raw) };
+    CapOffsets {
+        msi: raw.msi_cap,
+        msix: raw.msix_cap,
+    }
+}
+
+/// The guest irq bound to pirq/GSI `gsi`, if any.
+pub(crate) fn irq_from_gsi(gsi: u8) -> Option<u32> {
+    // SAFETY: a lookup in the event channel code's tables.
+    let irq = unsafe { pfd_irq_from_gsi(u32::from(gsi)) };
+    u32::try_from(irq).ok().filter(|&irq| irq > 0)
+}
+
+/// The pirq behind guest irq `irq`, 0 if none.
+pub(crate) fn pirq_from_irq(irq: u32) -> u32 {
+    // SAFETY: a lookup in the event channel code's tables.
+    let pirq = unsafe { pfd_pirq_from_irq(irq) };
+    u32::try_from(pirq).unwrap_or(0)
+}
+
+/// This PV domU's pirq count, found with read-only `PHYSDEVOP_irq_status_query` hypercalls
+/// (added to `hypercalls`); `None` outside a PV domU.
+pub(crate) fn nr_pirqs(hypercalls: &mut u32) -> Option<u32> {
+    // SAFETY: `hypercalls` is a valid out pointer; the queries only read Xen's state.
+    let n = unsafe { pfd_nr_pirqs(hypercalls) };
+    u32::try_from(n).ok()
+}
+
+/// p2m entries looked up at most for the DMA facts (larger guests are sampled): 64 MiB of
+/// frames. Each is a memory read, but under the lab's emulation 65,536 took 0.1-0.6 s.
+pub(crate) const DMA_MAX_LOOKUPS: u64 = 16384;
+
+/// The DMA path of `pdev`.
+pub(crate) fn dma_facts(pdev: *mut kernel::bindings::pci_dev) -> crate::diag::facts::DmaFacts {
+    let mut raw = RawDmaInfo::default();
+    // SAFETY: `pdev` is the bound device, alive for the whole probe; `raw` is a valid,
+    // exclusively borrowed `struct pfd_dma_info`.
+    unsafe { pfd_dma_facts(pdev.cast(), DMA_MAX_LOOKUPS, &mut raw) };
+    crate::diag::facts::DmaFacts {
+        gathered: true,
+        swiotlb_xen: raw.swiotlb_xen != 0,
+        other_ops: raw.other_ops != 0,
+        mask: raw.mask,
+        coherent_mask: raw.coherent_mask,
+        pool_bytes: raw.pool_bytes,
+        pool_used: (raw.pool_used != u64::MAX).then_some(raw.pool_used),
+        frames_checked: raw.frames_checked,
+        sampled: raw.sampled != 0,
+        frames_above_mask: raw.frames_above,
+        max_mfn: raw.max_mfn,
+        cost: Default::default(),
+    }
+}

@@ -18,6 +18,10 @@
 #include <linux/minmax.h>
 #include <linux/gfp.h>
 #include <linux/sched.h>
+#include <linux/kallsyms.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/swiotlb.h>
 #include <asm/processor.h>
 
 #ifdef CONFIG_XEN_PV
@@ -27,6 +31,9 @@
 #include <asm/xen/page.h>
 #include <xen/xen.h>
 #include <xen/xenbus.h>
+#include <xen/events.h>
+#include <xen/interface/physdev.h>
+#include <asm/xen/pci.h>
 #endif
 
 #include "xen_shim.h"
@@ -40,6 +47,10 @@ static_assert(offsetof(struct pfd_xen_ctx, backend_domid) == 4);
 static_assert(offsetof(struct pfd_xen_ctx, pci_domain) == 8);
 static_assert(offsetof(struct pfd_xen_ctx, ram_pages) == 16);
 static_assert(offsetof(struct pfd_xen_ctx, backend_bdf) == 24);
+static_assert(sizeof(struct pfd_irq_info) == 4);
+static_assert(sizeof(struct pfd_dma_info) == 64);
+static_assert(offsetof(struct pfd_dma_info, swiotlb_xen) == 56);
+static_assert(offsetof(struct pfd_dma_info, sampled) == 58);
 
 #ifdef CONFIG_XEN_PV
 /* Does pciback's "vdev-@i" hold @pdev's address ("%04x:%02x:%02x.%02x")? */
@@ -123,6 +134,216 @@ int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out)
 						sizeof(out->backend_bdf));
 		}
 	}
+#endif
+	return 0;
+}
+
+/**
+ * pfd_irq_info() - the MSI and MSI-X capability offsets the PCI core found
+ * @pdev: the bound &struct pci_dev
+ * @out: filled in; 0 for a capability the device lacks
+ *
+ * Return: 0.
+ */
+int pfd_irq_info(void *pdev, struct pfd_irq_info *out)
+{
+	struct pci_dev *dev = pdev;
+
+	memset(out, 0, sizeof(*out));
+#ifdef CONFIG_PCI_MSI
+	out->msi_cap = dev->msi_cap;
+	out->msix_cap = dev->msix_cap;
+#endif
+	return 0;
+}
+
+/**
+ * pfd_irq_from_gsi() - the guest irq bound to pirq/GSI @gsi
+ * @gsi: the interrupt line pciback shows (the pirq in a PV domU)
+ *
+ * Return: the irq, or a negative value if nothing bound it (or not Xen PV).
+ */
+int pfd_irq_from_gsi(u32 gsi)
+{
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain())
+		return xen_irq_from_gsi(gsi);
+#endif
+	return -ENODEV;
+}
+
+/**
+ * pfd_pirq_from_irq() - the pirq behind guest irq @irq
+ * @irq: a guest irq (an MSI/MSI-X vector's)
+ *
+ * Return: the pirq, 0 if @irq has none (or not Xen PV).
+ */
+int pfd_pirq_from_irq(u32 irq)
+{
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain())
+		return xen_pirq_from_irq(irq);
+#endif
+	return 0;
+}
+
+#ifdef CONFIG_XEN_PV
+/* Does Xen answer PHYSDEVOP_irq_status_query for @pirq (i.e. is it below nr_pirqs)? */
+static bool pfd_pirq_exists(u32 pirq, u32 *hypercalls)
+{
+	struct physdev_irq_status_query q = { .irq = pirq };
+
+	(*hypercalls)++;
+	return HYPERVISOR_physdev_op(PHYSDEVOP_irq_status_query, &q) == 0;
+}
+#endif
+
+/* Above any nr_pirqs Xen allows: its pirq space ends at nr_irqs, at most 32768. */
+#define PFD_PIRQ_CEILING (1U << 16)
+
+/**
+ * pfd_nr_pirqs() - this PV domain's pirq count (Xen's d->nr_pirqs)
+ * @hypercalls: incremented by the hypercalls spent (about 17)
+ *
+ * Xen answers PHYSDEVOP_irq_status_query for every pirq below nr_pirqs and
+ * fails it with -EINVAL at and above it; the query only reads. A binary
+ * search between 0 and PFD_PIRQ_CEILING finds the boundary.
+ *
+ * Return: nr_pirqs (PFD_PIRQ_CEILING if even that pirq answers), or
+ * -ENODEV outside a PV domU.
+ */
+int pfd_nr_pirqs(u32 *hypercalls)
+{
+#ifdef CONFIG_XEN_PV
+	u32 lo = 0, hi = PFD_PIRQ_CEILING, mid;
+
+	if (!xen_pv_domain() || xen_initial_domain())
+		return -ENODEV;
+	if (!pfd_pirq_exists(0, hypercalls))
+		return 0;
+	if (pfd_pirq_exists(hi, hypercalls))
+		return hi;
+	/* pirq lo exists, pirq hi does not. */
+	while (hi - lo > 1) {
+		mid = lo + (hi - lo) / 2;
+		if (pfd_pirq_exists(mid, hypercalls))
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return hi;
+#else
+	return -ENODEV;
+#endif
+}
+
+/*
+ * Are @ops xen_swiotlb_dma_ops? That object is not exported, and kallsyms
+ * knows data symbols only with CONFIG_KALLSYMS_ALL: ask for the name of its
+ * ->alloc, a function, instead.
+ */
+static bool pfd_ops_are_swiotlb_xen(const struct dma_map_ops *ops)
+{
+	char *name;
+	bool yes;
+
+	if (!ops->alloc)
+		return false;
+	name = kmalloc(KSYM_SYMBOL_LEN, GFP_KERNEL);
+	if (!name)
+		return false;
+	sprint_symbol_no_offset(name, (unsigned long)ops->alloc);
+	yes = !strcmp(name, "xen_swiotlb_alloc_coherent");
+	kfree(name);
+	return yes;
+}
+
+/**
+ * pfd_disable_msix_backend() - ask pciback to disable MSI-X for @pdev
+ * @pdev: the bound &struct pci_dev, MSI-X vectors already freed
+ *
+ * Linux 7.3's pci_msix_shutdown() clears dev->msix_enabled before the MSI
+ * domain frees the vectors, so xen_pv_teardown_msi_irqs() sends pcifront's
+ * disable_msi op instead of disable_msix, and pciback leaves MSI-X enabled
+ * in dom0. This sends the op the teardown should have sent.
+ *
+ * Return: 0, or -ENODEV without pcifront's MSI ops.
+ */
+int pfd_disable_msix_backend(void *pdev)
+{
+#if defined(CONFIG_XEN_PV) && defined(CONFIG_PCI_MSI) && defined(CONFIG_PCI_XEN)
+	if (xen_pci_frontend && xen_pci_frontend->disable_msix) {
+		xen_pci_frontend->disable_msix(pdev);
+		return 0;
+	}
+#endif
+	return -ENODEV;
+}
+
+#ifdef CONFIG_XEN_PV
+/*
+ * Guest RAM frames against @mask in machine addresses: every frame of the
+ * p2m, or every S-th for a guest of more than @max_lookups frames.
+ */
+static void pfd_ram_vs_mask(u64 mask, u64 max_lookups, struct pfd_dma_info *out)
+{
+	unsigned long pfn, mfn, size = xen_p2m_size;
+	unsigned long stride = 1;
+	u64 n = 0;
+
+	if (max_lookups && size > max_lookups)
+		stride = DIV_ROUND_UP(size, max_lookups);
+	out->sampled = stride > 1;
+	for (pfn = 0; pfn < size; pfn += stride) {
+		if (++n % 4096 == 0)
+			cond_resched();
+		mfn = __pfn_to_mfn(pfn);
+		/* Holes, I/O frames and other domains' pages are not our RAM. */
+		if (mfn == INVALID_P2M_ENTRY ||
+		    (mfn & (IDENTITY_FRAME_BIT | FOREIGN_FRAME_BIT)))
+			continue;
+		out->frames_checked++;
+		out->max_mfn = max_t(u64, out->max_mfn, mfn);
+		if (((u64)mfn << PAGE_SHIFT) + PAGE_SIZE - 1 > mask)
+			out->frames_above++;
+	}
+}
+#endif
+
+/**
+ * pfd_dma_facts() - the DMA path of @pdev
+ * @pdev: the bound &struct pci_dev
+ * @max_lookups: most p2m entries to look at (larger guests are sampled)
+ * @out: filled in
+ *
+ * Context: process context (may sleep).
+ * Return: 0.
+ */
+int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out)
+{
+	struct pci_dev *pci = pdev;
+	struct device *dev = &pci->dev;
+	const struct dma_map_ops *ops = get_dma_ops(dev);
+
+	memset(out, 0, sizeof(*out));
+	out->mask = dma_get_mask(dev);
+	out->coherent_mask = dev->coherent_dma_mask;
+	out->pool_used = U64_MAX;
+	out->other_ops = ops != NULL;
+	out->swiotlb_xen = ops && pfd_ops_are_swiotlb_xen(ops);
+#ifdef CONFIG_SWIOTLB
+	if (dev->dma_io_tlb_mem) {
+		struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
+
+		out->pool_bytes = (u64)mem->nslabs << IO_TLB_SHIFT;
+#ifdef CONFIG_DEBUG_FS
+		out->pool_used = (u64)atomic_long_read(&mem->total_used) << IO_TLB_SHIFT;
+#endif
+	}
+#endif
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain())
+		pfd_ram_vs_mask(out->mask, max_lookups, out);
 #endif
 	return 0;
 }

@@ -34,7 +34,35 @@ struct pfd_xen_ctx {
 /* Scratch slots for batched trial mappings; private to xen_shim.c. */
 struct pfd_scratch;
 
+/* What the guest knows of a device's interrupts without config reads. */
+struct pfd_irq_info {
+	u8 msi_cap;		/* pdev->msi_cap: MSI capability offset, 0 if none */
+	u8 msix_cap;		/* pdev->msix_cap */
+	u8 pad[2];
+};
+
+/* The device's DMA path (pfd_dma_facts()). */
+struct pfd_dma_info {
+	u64 mask;		/* dma_get_mask() */
+	u64 coherent_mask;	/* dev->coherent_dma_mask */
+	u64 pool_bytes;		/* the bounce pool's size, 0 if none */
+	u64 pool_used;		/* bytes in use, U64_MAX if not counted */
+	u64 frames_checked;	/* guest RAM frames looked up in the p2m */
+	u64 frames_above;	/* of those, frames above mask in machine addresses */
+	u64 max_mfn;		/* highest machine frame seen */
+	u8 swiotlb_xen;		/* dma_map_ops are xen_swiotlb_dma_ops' */
+	u8 other_ops;		/* the device has dma_map_ops (any) */
+	u8 sampled;		/* frames_checked is a sample of the p2m */
+	u8 pad[5];
+};
+
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);
+int pfd_irq_info(void *pdev, struct pfd_irq_info *out);
+int pfd_irq_from_gsi(u32 gsi);
+int pfd_pirq_from_irq(u32 irq);
+int pfd_nr_pirqs(u32 *hypercalls);
+int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out);
+int pfd_disable_msix_backend(void *pdev);
 int pfd_p2m_lookup(u64 pfn, u64 *raw);
 int pfd_ram_overlap(u64 start, u64 end);
 int pfd_scratch_new(u32 slots, struct pfd_scratch **out);

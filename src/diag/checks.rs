@@ -233,6 +233,99 @@ pub fn check_into(facts: &DeviceFacts, out: &mut Findings) {
     for (i, bar) in bars.iter().enumerate() {
         check_bar(facts, &bars, i, bar, out);
     }
+    check_irq(&facts.irq, out);
+    check_dma(facts, out);
+}
+
+/// The interrupt path: what the device offers against this domain's limits, then the trials.
+fn check_irq(irq: &IrqFacts, out: &mut Findings) {
+    if !irq.gathered {
+        return;
+    }
+    out.push(None, Kind::Interrupts);
+    if let Some(msix) = irq.msix {
+        let vectors = msix.vectors;
+        if vectors > SH_INFO_MAX_VEC {
+            out.push(None, Kind::MsixOverPcifront { vectors });
+        }
+        if let (Some(nr_pirqs), Some(at_most)) = (irq.nr_pirqs, irq.msi_pirqs_at_most()) {
+            // pcifront passes at most SH_INFO_MAX_VEC: more is the finding above.
+            if u32::from(vectors.min(SH_INFO_MAX_VEC)) > at_most {
+                out.push(
+                    None,
+                    Kind::MsixPirqLimit {
+                        vectors,
+                        nr_pirqs,
+                        at_most,
+                    },
+                );
+            }
+        }
+    }
+    if let Some(rc) = irq.enable_failed {
+        out.push(None, Kind::IrqEnableFailed { rc });
+    }
+    for left in [irq.msix_on_at_bind, irq.msix_left_on]
+        .into_iter()
+        .flatten()
+    {
+        out.push(None, Kind::MsixLeftEnabled { left });
+    }
+    if let (Some(why), Some(msix)) = (irq.msix_skipped, irq.msix) {
+        let table_bar = msix.table_bar;
+        out.push(None, Kind::MsixNotTried { why, table_bar });
+    }
+    for trial in [irq.msix_trial, irq.msi_trial].into_iter().flatten() {
+        let (kind, asked) = (trial.kind, trial.asked);
+        out.push(
+            None,
+            match trial.outcome {
+                Ok(granted) => Kind::MsiEnabled {
+                    kind,
+                    asked,
+                    granted,
+                },
+                Err(rc) => Kind::MsiFailed { kind, asked, rc },
+            },
+        );
+    }
+}
+
+/// The pool is "nearly full" from this share on, in tenths.
+const POOL_FULL_TENTHS: u64 = 9;
+
+/// The DMA path: swiotlb-xen where a PV domU needs it, its pool, the mask against where the
+/// guest's memory is.
+fn check_dma(facts: &DeviceFacts, out: &mut Findings) {
+    let dma = &facts.dma;
+    if !dma.gathered {
+        return;
+    }
+    out.push(None, Kind::Dma);
+    let ctx = &facts.ctx;
+    if ctx.xen_pv && !ctx.initial_domain && ctx.pcifront && !dma.swiotlb_xen {
+        out.push(None, Kind::DmaNoSwiotlbXen);
+        return;
+    }
+    if dma.swiotlb_xen && dma.pool_bytes == 0 {
+        out.push(None, Kind::DmaNoPool);
+        return;
+    }
+    if let Some(used) = dma.pool_used {
+        let size = dma.pool_bytes;
+        if size > 0 && used.saturating_mul(10) >= size.saturating_mul(POOL_FULL_TENTHS) {
+            out.push(None, Kind::DmaPoolFull { used, size });
+        }
+    }
+    if dma.frames_checked > 0 && dma.frames_above_mask == dma.frames_checked {
+        out.push(
+            None,
+            Kind::DmaAboveMask {
+                mask: dma.mask,
+                checked: dma.frames_checked,
+            },
+        );
+    }
 }
 
 /// One BAR: its register, then its resource, then what applies to its kind.

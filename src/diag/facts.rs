@@ -303,4 +303,269 @@ pub struct DeviceFacts {
     pub bars: [BarFacts; NUM_RESOURCES],
     /// Xen refused to restore a scratch PTE after the trials, with this code.
     pub restore_failed: Option<i32>,
+    /// The interrupt path: INTx, MSI and MSI-X, and the trial enable if it ran.
+    pub irq: IrqFacts,
+    /// The DMA path: swiotlb-xen, its bounce pool and where guest memory is.
+    pub dma: DmaFacts,
+}
+
+/// `PCI_INTERRUPT_PIN`'s offset in config space.
+pub const PCI_INTERRUPT_PIN: u16 = 0x3d;
+/// `PCI_CAP_ID_MSI`.
+pub const PCI_CAP_ID_MSI: u8 = 0x05;
+/// `PCI_CAP_ID_MSIX`.
+pub const PCI_CAP_ID_MSIX: u8 = 0x11;
+/// Most vectors pcifront passes in one MSI-X enable (`SH_INFO_MAX_VEC` in `pciif.h`).
+pub const SH_INFO_MAX_VEC: u16 = 128;
+
+/// The legacy interrupt (INTx) as the guest knows it without installing a handler.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Intx {
+    /// `PCI_INTERRUPT_PIN`: 0 none, 1-4 INTA-INTD (the PCI core's copy from enumeration).
+    pub pin: u8,
+    /// `PCI_INTERRUPT_LINE` as pciback shows it to a PV domU: the pirq Xen knows the device's
+    /// GSI by in this domain (`xen_pcifront_enable_irq()` binds exactly that pirq).
+    pub line: u8,
+    /// The guest irq bound to that pirq (`xen_irq_from_gsi()`), once a driver enabled the
+    /// device; `None` while nothing bound it.
+    pub guest_irq: Option<u32>,
+}
+
+impl Intx {
+    /// `A`-`D` for pins 1-4, `-` for none or a value no device may hold.
+    pub fn pin_name(&self) -> char {
+        match self.pin {
+            1 => 'A',
+            2 => 'B',
+            3 => 'C',
+            4 => 'D',
+            _ => '-',
+        }
+    }
+}
+
+/// The MSI capability as config space holds it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsiCap {
+    /// Offset of the capability in config space.
+    pub offset: u8,
+    /// Vectors the device can use (Multiple Message Capable: 1-32).
+    pub vectors: u8,
+    /// 64-bit message address.
+    pub is64: bool,
+    /// MSI Enable already set (by dom0, or a driver before us).
+    pub enabled: bool,
+}
+
+impl MsiCap {
+    /// Decodes the Message Control word (the capability's first dword, bits 16-31).
+    pub fn from_dword(offset: u8, dword: u32) -> MsiCap {
+        let control = dword >> 16;
+        // Multiple Message Capable: log2 of the vectors, 0-5 (6 and 7 are reserved).
+        let log2 = ((control >> 1) & 7).min(5);
+        MsiCap {
+            offset,
+            vectors: 1 << log2,
+            is64: control & 0x80 != 0,
+            enabled: control & 1 != 0,
+        }
+    }
+}
+
+/// The MSI-X capability as config space holds it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MsixCap {
+    /// Offset of the capability in config space.
+    pub offset: u8,
+    /// Table size: the vectors the device offers (1-2048).
+    pub vectors: u16,
+    /// The BAR holding the table (BIR).
+    pub table_bar: u8,
+    /// The table's offset in that BAR.
+    pub table_offset: u32,
+    /// MSI-X Enable already set.
+    pub enabled: bool,
+    /// The Message Control word as read.
+    pub control: u16,
+}
+
+impl MsixCap {
+    /// Decodes the capability's first dword (Message Control in bits 16-31) and its table
+    /// dword (BIR in bits 0-2, the offset above).
+    pub fn from_dwords(offset: u8, dword: u32, table: u32) -> MsixCap {
+        let control = dword >> 16;
+        // CAST: the table size field is 11 bits.
+        let vectors = (control & 0x7ff) as u16 + 1;
+        MsixCap {
+            offset,
+            vectors,
+            // CAST: 3 bits.
+            table_bar: (table & 7) as u8,
+            table_offset: table & !7,
+            enabled: control & 0x8000 != 0,
+            // CAST: the dword's upper half.
+            control: control as u16,
+        }
+    }
+
+    /// The table's first and last byte in the BAR (16 bytes per vector).
+    pub fn table_span(&self) -> (u64, u64) {
+        let start = u64::from(self.table_offset);
+        (start, start + u64::from(self.vectors) * 16 - 1)
+    }
+}
+
+/// The kind of message-signalled interrupt a trial enabled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsiType {
+    /// MSI.
+    Msi,
+    /// MSI-X.
+    MsiX,
+}
+
+impl MsiType {
+    /// `MSI` or `MSI-X`.
+    pub fn name(self) -> &'static str {
+        match self {
+            MsiType::Msi => "MSI",
+            MsiType::MsiX => "MSI-X",
+        }
+    }
+}
+
+/// Vectors an enable got, and how the first and last reached this guest.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Granted {
+    /// Vectors allocated.
+    pub vectors: u32,
+    /// Guest irq of the first vector.
+    pub first_irq: u32,
+    /// The pirq Xen mapped for the first vector (`xen_pirq_from_irq()`), 0 if unknown.
+    pub first_pirq: u32,
+    /// The pirq of the last vector, 0 if unknown.
+    pub last_pirq: u32,
+}
+
+/// One trial enable through pcifront, as a driver's `pci_alloc_irq_vectors()` does it, freed
+/// again at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MsiTrial {
+    /// MSI or MSI-X.
+    pub kind: MsiType,
+    /// Vectors asked for: every vector the capability offers.
+    pub asked: u32,
+    /// Vectors granted, or the (negative) errno `pci_alloc_irq_vectors()` returned.
+    pub outcome: Result<Granted, i32>,
+}
+
+/// MSI-X left enabled in dom0 after the guest freed its vectors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LeftOn {
+    /// The MSI-X Message Control word read after the vectors were freed.
+    pub control: u16,
+    /// The module's explicit disable-MSI-X op through pcifront cleared MSI-X Enable.
+    pub cleared: bool,
+    /// Found so when the module was bound (left by an earlier driver), not after its trial.
+    pub at_bind: bool,
+}
+
+/// Why the MSI-X trial did not run although the device has the capability.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MsixSkip {
+    /// The table's BAR has no usable resource, or Xen was not asked about its frames.
+    TableUnchecked,
+    /// Xen does not map every frame of the table's BAR: the guest's `ioremap()` of the table
+    /// would give PTEs Xen refuses.
+    TableNotGranted,
+}
+
+/// Everything known about the device's interrupts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct IrqFacts {
+    /// Gathered at all (false outside the probe's interrupt step).
+    pub gathered: bool,
+    /// The legacy interrupt.
+    pub intx: Intx,
+    /// The MSI capability, if the device has one.
+    pub msi: Option<MsiCap>,
+    /// The MSI-X capability, if the device has one.
+    pub msix: Option<MsixCap>,
+    /// This domain's number of pirqs (Xen's `nr_pirqs`: the GSIs plus `extra_guest_irqs`),
+    /// found with `PHYSDEVOP_irq_status_query`, which fails for a pirq at or above it. `None`
+    /// outside a PV domU.
+    pub nr_pirqs: Option<u32>,
+    /// The MSI-X trial, if it ran.
+    pub msix_trial: Option<MsiTrial>,
+    /// Why it did not, if the device has MSI-X and the trial was asked for.
+    pub msix_skipped: Option<MsixSkip>,
+    /// The MSI trial, if it ran.
+    pub msi_trial: Option<MsiTrial>,
+    /// MSI-X was on in dom0 when the module was bound, with no driver in this guest holding
+    /// the device: an earlier driver's teardown left it (cleared before the trial, if one ran).
+    pub msix_on_at_bind: Option<LeftOn>,
+    /// After the MSI-X trial freed its vectors, MSI-X was still enabled on the device in dom0
+    /// (the MSI-X control word read through pcifront); whether the module's own disable-MSI-X
+    /// op then cleared it.
+    pub msix_left_on: Option<LeftOn>,
+    /// Enabling the device for the trials failed with this errno.
+    pub enable_failed: Option<i32>,
+    /// What gathering all this cost.
+    pub cost: StepCost,
+}
+
+/// What one step of the probe spent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StepCost {
+    /// Config-space reads (each a round trip to pciback in a PV domU).
+    pub config_reads: u32,
+    /// Hypercalls.
+    pub hypercalls: u32,
+    /// pcifront operations besides config reads (MSI/MSI-X enables and disables).
+    pub pcifront_ops: u32,
+    /// Time spent, in nanoseconds.
+    pub ns: u64,
+}
+
+impl IrqFacts {
+    /// The most pirqs MSI and MSI-X can get in this domain: Xen hands them out from the pirqs
+    /// above the GSIs, and the GSIs reach at least to 16 and past the device's own line.
+    pub fn msi_pirqs_at_most(&self) -> Option<u32> {
+        let gsis = if self.intx.pin != 0 {
+            (u32::from(self.intx.line) + 1).max(16)
+        } else {
+            16
+        };
+        Some(self.nr_pirqs?.saturating_sub(gsis))
+    }
+}
+
+/// The DMA path of the device as the guest sets it up.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DmaFacts {
+    /// Gathered at all.
+    pub gathered: bool,
+    /// The device's DMA goes through swiotlb-xen (its `dma_map_ops` are
+    /// `xen_swiotlb_dma_ops`).
+    pub swiotlb_xen: bool,
+    /// The device has `dma_map_ops` of some other kind (not direct mapping).
+    pub other_ops: bool,
+    /// The streaming DMA mask (`dma_get_mask()`).
+    pub mask: u64,
+    /// The coherent DMA mask.
+    pub coherent_mask: u64,
+    /// The bounce pool's size in bytes (`io_tlb_mem.nslabs` slabs of 2 KiB), 0 if none.
+    pub pool_bytes: u64,
+    /// Bytes of the pool in use, if the kernel counts them (`CONFIG_DEBUG_FS`).
+    pub pool_used: Option<u64>,
+    /// Guest RAM frames looked up in the p2m (all, or a sample of a large guest).
+    pub frames_checked: u64,
+    /// The p2m was sampled: `frames_checked` are a sample of the guest's RAM.
+    pub sampled: bool,
+    /// Of those, frames whose machine address lies above the streaming mask.
+    pub frames_above_mask: u64,
+    /// Highest machine frame found.
+    pub max_mfn: u64,
+    /// What gathering all this cost.
+    pub cost: StepCost,
 }

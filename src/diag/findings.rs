@@ -9,7 +9,11 @@
 use core::fmt::{self, Write};
 
 use super::bar::{bar_name, index_u8, ROM_INDEX};
-use super::facts::{DeviceFacts, Resource, Verdict, PAGE_SHIFT};
+use super::facts::{
+    DeviceFacts, DmaFacts, Granted, IrqFacts, LeftOn, MsiType, MsixSkip, Resource, Verdict,
+    PAGE_SHIFT,
+};
+use super::irq;
 use super::report::{errno_name, write_answers, write_iomem, write_verdict, Bdf, Size};
 
 /// How bad a finding is.
@@ -590,6 +594,162 @@ define_kinds! {
         },
         fix: |_, _| Ok(()),
     }
+    /// The interrupt path as the guest knows it without installing a handler.
+    Interrupts => ("interrupts", Info) {
+        what: "interrupt path: INTx through the pirq pciback puts in the interrupt line, MSI and MSI-X through pcifront's enable ops and pirqs Xen maps in this domain",
+        evidence: |w, at| write_interrupts(w, &at.facts.irq),
+        fix: |_, _| Ok(()),
+    }
+    /// The device offers more MSI-X vectors than this domain has pirqs for MSI.
+    MsixPirqLimit {
+        /// Vectors the device offers.
+        vectors: u16,
+        /// This domain's pirqs.
+        nr_pirqs: u32,
+        /// The most of them MSI and MSI-X can get.
+        at_most: u32,
+    } => ("msix-pirq-limit", Warning) {
+        what: "the device offers more MSI-X vectors than this domain has pirqs for MSI/MSI-X: a driver asking for all of them fails in Xen's pirq allocation for the guest (PHYSDEVOP_map_pirq -ENOSPC, in the guest 'enable msix get err ffffffe4' and 'Xen PCI frontend error: -28!')",
+        evidence: |w, _| write!(w, "msix_vectors={vectors} nr_pirqs={nr_pirqs} msi_pirqs_at_most={at_most} (pirqs below the GSIs' end are not handed out for MSI)"),
+        fix: |w, _| write_extra_guest_irqs(w, u32::from(vectors)),
+    }
+    /// More MSI-X vectors than pcifront passes in one enable.
+    MsixOverPcifront {
+        /// Vectors the device offers.
+        vectors: u16,
+    } => ("msix-over-pcifront", Warning) {
+        what: "the device offers more MSI-X vectors than pcifront passes to pciback in one enable: a driver asking for more than 128 gets -EINVAL ('too many vectors (0x...) for PCI frontend: Increase SH_INFO_MAX_VEC')",
+        evidence: |w, _| write!(w, "msix_vectors={vectors} pcifront_max={}", super::facts::SH_INFO_MAX_VEC),
+        fix: |w, _| w.write_str("have the driver ask for at most 128 vectors (its queue-count parameter), or pass the device to an HVM guest"),
+    }
+    /// A trial enable through pcifront got vectors (and gave them back).
+    MsiEnabled {
+        /// MSI or MSI-X.
+        kind: MsiType,
+        /// Vectors asked for.
+        asked: u32,
+        /// What came back.
+        granted: Granted,
+    } => ("msi-trial", Info) {
+        what: match kind {
+            MsiType::MsiX => "MSI-X enabled through pcifront as a driver does (pci_alloc_irq_vectors), and disabled again; bus mastering stayed off",
+            MsiType::Msi => "MSI enabled through pcifront as a driver does (pci_alloc_irq_vectors), and disabled again; bus mastering stayed off",
+        },
+        evidence: |w, _| {
+            write!(w, "{} asked={asked} granted={}", kind.name(), granted.vectors)?;
+            write!(w, " first_irq={} pirqs={}-{}", granted.first_irq, granted.first_pirq, granted.last_pirq)?;
+            if kind == MsiType::Msi && granted.vectors < asked {
+                w.write_str(" (a PV guest gets one MSI vector: Xen's pcifront path has no multi-message MSI)")?;
+            }
+            Ok(())
+        },
+        fix: |_, _| Ok(()),
+    }
+    /// A trial enable through pcifront failed.
+    MsiFailed {
+        /// MSI or MSI-X.
+        kind: MsiType,
+        /// Vectors asked for.
+        asked: u32,
+        /// The errno `pci_alloc_irq_vectors()` returned.
+        rc: i32,
+    } => ("msi-failed", Error) {
+        what: irq::stage_of(kind, rc).what(),
+        evidence: |w, at| {
+            write!(w, "{} asked={asked} rc={rc} ({}) stage={}", kind.name(), irq::errno_name(rc), irq::stage_of(kind, rc).name())?;
+            if let Some(n) = at.facts.irq.nr_pirqs {
+                write!(w, " nr_pirqs={n}")?;
+            }
+            Ok(())
+        },
+        fix: |w, at| match irq::stage_of(kind, rc) {
+            irq::Stage::XenPirq => write_extra_guest_irqs(w, asked),
+            stage => stage.write_fix(w, kind, at.dom0),
+        },
+    }
+    /// The MSI-X trial was not run: the table's frames are not known to be mapped by Xen.
+    MsixNotTried {
+        /// Why.
+        why: MsixSkip,
+        /// The table's BAR.
+        table_bar: u8,
+    } => ("msix-not-tried", Warning) {
+        what: match why {
+            MsixSkip::TableNotGranted => "MSI-X not tried: Xen does not map every frame of the BAR holding the MSI-X table, and enabling MSI-X maps the table in the guest",
+            MsixSkip::TableUnchecked => "MSI-X not tried: the BAR holding the MSI-X table has no resource Xen was asked about",
+        },
+        evidence: |w, _| write!(w, "table_bar={}", bar_name(table_bar)),
+        fix: |w, _| write!(w, "see the findings of {} and fix those first", bar_name(table_bar)),
+    }
+    /// MSI-X stayed enabled in dom0 after the guest freed its vectors (Linux 7.3's teardown
+    /// sends pcifront's disable-MSI op instead of disable-MSI-X).
+    MsixLeftEnabled {
+        /// The MSI-X control word after the free, and whether the module's op cleared it.
+        left: LeftOn,
+    } => ("msix-left-enabled", Warning) {
+        what: "MSI-X was left on in dom0 after the guest freed its vectors: pci_msix_shutdown() clears msix_enabled before xen_pv_teardown_msi_irqs() picks its op, so pciback gets disable-MSI, not disable-MSI-X; until pciback resets the device, MSI-X enables fail with -EALREADY ('enable msix get err ffffff8e') and MSI with -ENXIO in dom0 ('Xen PCI frontend error: -22!')",
+        evidence: |w, _| {
+            let done = if left.cleared { "cleared it" } else { "did not clear it" };
+            match left.at_bind {
+                true => write!(w, "msix_control=0x{:04x} at bind, no driver holding the device (an earlier driver's teardown left it)", left.control)?,
+                false => write!(w, "msix_control=0x{:04x} after pci_free_irq_vectors()", left.control)?,
+            }
+            match (left.at_bind, left.cleared) {
+                (true, false) => Ok(()),
+                _ => write!(w, "; the module's own disable-MSI-X op {done}"),
+            }
+        },
+        fix: |w, at| write!(w, "after a driver that used MSI-X let go of the device (rmmod, unbind), reset pciback before the next: xl pci-detach <domain> {d} and xl pci-attach <domain> {d}; the guest kernel's xen_pv_teardown_msi_irqs() should pick the op from the MSI descriptors", d = at.dom0()),
+    }
+    /// Enabling the device for the trials failed.
+    IrqEnableFailed {
+        /// The errno.
+        rc: i32,
+    } => ("irq-enable-failed", Error) {
+        what: "enabling the device (memory decoding, as a driver does before asking for interrupts) failed: MSI and MSI-X not tried",
+        evidence: |w, _| write!(w, "rc={rc} ({})", irq::errno_name(rc)),
+        fix: |w, _| w.write_str(LOOK_FOR_PCIBACK_ERRORS),
+    }
+    /// The DMA path.
+    Dma => ("dma", Info) {
+        what: "DMA path: how the device's bus addresses are made",
+        evidence: |w, at| write_dma(w, &at.facts.dma),
+        fix: |_, _| Ok(()),
+    }
+    /// A PV domU's device whose DMA does not go through swiotlb-xen.
+    DmaNoSwiotlbXen => ("dma-no-swiotlb-xen", Error) {
+        what: "DMA does not go through swiotlb-xen in a PV guest: bus addresses are pseudo-physical, not machine addresses, so the device would read and write other memory. Linux sets swiotlb-xen up at boot only when the guest's memory map has reserved regions (e820_host=1) or it is dom0: a device hot-plugged with xl pci-attach into a guest created without them gets none",
+        evidence: |w, at| write_dma(w, &at.facts.dma),
+        fix: |w, _| w.write_str("set e820_host=1 in the guest's xl.cfg (pci=[...] at xl create turns it on) and restart the guest, so its kernel sets up swiotlb-xen at boot (it needs CONFIG_SWIOTLB_XEN=y)"),
+    }
+    /// swiotlb-xen without a bounce pool.
+    DmaNoPool => ("dma-no-pool", Error) {
+        what: "swiotlb-xen has no bounce pool: Xen could not exchange the pool's pages for machine-contiguous ones below 4 GiB at boot (the guest logged 'Failed to remap' / 'Failed to get contiguous memory for DMA from Xen!'), so every mapping a driver makes fails",
+        evidence: |w, at| write_dma(w, &at.facts.dma),
+        fix: |w, _| w.write_str(LOW_MEMORY_FIX),
+    }
+    /// The bounce pool is nearly full.
+    DmaPoolFull {
+        /// Bytes in use.
+        used: u64,
+        /// Pool size.
+        size: u64,
+    } => ("dma-pool-full", Warning) {
+        what: "the swiotlb-xen bounce pool is nearly full: further mappings fail with 'swiotlb buffer is full' and drivers report it as 'Failed to map TX DMA' and the like",
+        evidence: |w, _| write!(w, "pool_used={} of {}", Size(used), Size(size)),
+        fix: |w, _| w.write_str("enlarge the guest's bounce pool: swiotlb=<slabs of 2 KiB> on its kernel command line (extra= in xl.cfg), e.g. swiotlb=65536 for 128 MiB, which Xen must find below 4 GiB at the guest's boot"),
+    }
+    /// All of the guest's RAM lies above the device's DMA mask in machine addresses.
+    DmaAboveMask {
+        /// The mask.
+        mask: u64,
+        /// Frames checked.
+        checked: u64,
+    } => ("dma-above-mask", Warning) {
+        what: "every checked frame of the guest's RAM lies above the device's DMA mask in machine addresses: every streaming mapping is bounced through the pool and every coherent allocation needs Xen to exchange pages for ones below the mask",
+        evidence: |w, _| write!(w, "mask=0x{mask:x} frames_above_mask={checked}/{checked}"),
+        fix: |w, _| w.write_str(LOW_MEMORY_FIX),
+    }
 }
 
 /// The fix of both config-read failures.
@@ -598,6 +758,8 @@ const LOOK_FOR_PCIBACK_ERRORS: &str =
 /// The fix of both malformed registers.
 const MALFORMED_BAR: &str =
     "the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it";
+/// The fix when Xen lacks memory below 4 GiB for a guest's DMA.
+const LOW_MEMORY_FIX: &str = "start this guest while Xen still has free memory below 4 GiB (before large guests), or keep memory below the mask for DMA with Xen's dma_bits= option (the width of the heap Xen keeps for such allocations); a smaller swiotlb=<slabs> on the guest's command line needs less of it";
 /// The fix when the trial mappings could not run to the end.
 const RETRY_WITH_MEMORY: &str =
     "retry with more free memory; if it persists, report it with this guest's log";
@@ -628,6 +790,84 @@ fn write_page_align(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
 fn write_guest_memory_map(w: &mut dyn Write, at: &At<'_>) -> fmt::Result {
     let mib = (at.res().start >> 20).max(1);
     write!(w, "set e820_host=1 in the domU's xl.cfg (guest memory map with the host's PCI hole), or keep memory/maxmem below {mib} MiB")
+}
+
+/// Xen's `extra_guest_irqs=`, sized for a device asking for `vectors` vectors.
+fn write_extra_guest_irqs(w: &mut dyn Write, vectors: u32) -> fmt::Result {
+    let n = vectors.saturating_add(8).max(64);
+    write!(w, "boot Xen with extra_guest_irqs={n} (the pirqs each domU gets beyond the GSIs; default 32, this device alone asks for {vectors}) on its command line (GRUB_CMDLINE_XEN_DEFAULT), then reboot the host; or let the driver use fewer vectors")
+}
+
+/// INTx, MSI and MSI-X as the guest knows them.
+fn write_interrupts(w: &mut dyn Write, irq: &IrqFacts) -> fmt::Result {
+    let intx = &irq.intx;
+    match intx.pin {
+        0 => w.write_str("intx=none")?,
+        _ => {
+            write!(
+                w,
+                "intx=INT{} line={} (pirq {}) guest_irq=",
+                intx.pin_name(),
+                intx.line,
+                intx.line
+            )?;
+            match intx.guest_irq {
+                Some(irq) => write!(w, "{irq}")?,
+                None => w.write_str("unbound")?,
+            }
+        }
+    }
+    match irq.msi {
+        Some(m) => write!(
+            w,
+            "; msi={} vector(s){}{}",
+            m.vectors,
+            if m.is64 { " 64-bit" } else { "" },
+            if m.enabled { " enabled" } else { "" }
+        )?,
+        None => w.write_str("; msi=none")?,
+    }
+    match irq.msix {
+        Some(m) => write!(
+            w,
+            "; msix={} vector(s) table={}+0x{:x}{}",
+            m.vectors,
+            bar_name(m.table_bar),
+            m.table_offset,
+            if m.enabled { " enabled" } else { "" }
+        )?,
+        None => w.write_str("; msix=none")?,
+    }
+    if let (Some(n), Some(most)) = (irq.nr_pirqs, irq.msi_pirqs_at_most()) {
+        write!(w, "; nr_pirqs={n} (at most {most} for MSI/MSI-X)")?;
+    }
+    Ok(())
+}
+
+/// The DMA path's figures.
+fn write_dma(w: &mut dyn Write, dma: &DmaFacts) -> fmt::Result {
+    let ops = match (dma.swiotlb_xen, dma.other_ops) {
+        (true, _) => "swiotlb-xen",
+        (false, true) => "other",
+        (false, false) => "direct",
+    };
+    write!(
+        w,
+        "ops={ops} mask=0x{:x} coherent_mask=0x{:x} pool={}",
+        dma.mask,
+        dma.coherent_mask,
+        Size(dma.pool_bytes)
+    )?;
+    match dma.pool_used {
+        Some(used) => write!(w, " pool_used={}", Size(used))?,
+        None => w.write_str(" pool_used=?")?,
+    }
+    write!(
+        w,
+        " guest_frames_above_mask={}/{} max_mfn=0x{:x}",
+        dma.frames_above_mask, dma.frames_checked, dma.max_mfn
+    )?;
+    w.write_str(if dma.sampled { " (p2m sampled)" } else { "" })
 }
 
 /// One finding: a kind plus the BAR it is about (`None`: the device).

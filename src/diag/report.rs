@@ -468,6 +468,7 @@ pub fn write_json(
     write_json_registers(w, &facts.cfg)?;
     write_json_resources(w, facts)?;
     write_json_findings(w, facts, findings, m)?;
+    super::paths::write_json(w, facts)?;
     write!(
         w,
         ",\"summary\":{{\"verdict\":\"{}\",\"errors\":{},\"warnings\":{},\"info\":{},\"dropped\":{}}}}}",

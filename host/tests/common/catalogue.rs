@@ -36,6 +36,7 @@ pub fn aborted_with(answer: impl Fn(u64) -> Trial) -> DeviceFacts {
 /// Facts exercising every finding kind, one device per entry.
 pub fn catalogue() -> Vec<DeviceFacts> {
     let mut v = vec![healthy(), case_2009()];
+    v.extend(super::irq_dma::catalogue(&healthy()));
     let mut f = healthy();
     f.bars[0].res = Resource::default();
     v.push(f);

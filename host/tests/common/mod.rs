@@ -10,6 +10,7 @@ use pcifront_diag_core::diag::facts::*;
 use pcifront_diag_core::diag::trial::{scan, TrialMapper, DEFAULT_MAX_FRAMES};
 
 mod catalogue;
+pub mod irq_dma;
 // Not every test crate uses the catalogue.
 #[allow(unused_imports)]
 pub use catalogue::*;

@@ -143,7 +143,7 @@ prop_compose! {
         bars in prop::array::uniform7(any_bar_facts().boxed()),
         restore_failed in any::<Option<i32>>(),
     ) -> DeviceFacts {
-        DeviceFacts { ctx, cfg, bars, restore_failed }
+        DeviceFacts { ctx, cfg, bars, restore_failed, ..DeviceFacts::default() }
     }
 }
 
