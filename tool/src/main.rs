@@ -12,6 +12,7 @@
 //! diagnostic image instead (check.rs) and merges the module's reports with dom0's view.
 
 mod check;
+mod host;
 mod rangeset;
 mod sysfs;
 mod view;
@@ -223,6 +224,7 @@ fn main() -> ExitCode {
     let result = match rest.as_slice() {
         ["check", words @ ..] => check_options(words, as_json).and_then(|o| check::run(&o)),
         ["dom0", domain] => dom0(domain, as_json),
+        ["host", words @ ..] => Ok(host::run(words, as_json)),
         ["-h" | "--help"] => {
             println!("{USAGE}");
             Ok(ExitCode::SUCCESS)
