@@ -389,15 +389,33 @@ fn hide_value() -> Result<Option<(String, Vec<u8>)>, String> {
     Ok(hide::hide_from_cmdline(&line).map(|v| ("/proc/cmdline xen-pciback.hide".to_string(), v)))
 }
 
-fn host_facts(info: &str) -> HostFacts {
-    let dmesg = xl(&["dmesg"]);
-    let below_4g = xl(&["debug-keys", "H"])
+/// Free pages below 4 GiB from a fresh heap dump.
+fn heap_below_4g() -> Result<u64, String> {
+    xl(&["debug-keys", "H"])
         .and_then(|_| xl(&["dmesg"]))
         .and_then(|d| {
             xenlog::free_pages_below_4g(&d)
                 .ok_or_else(|| "no heap dump in xl dmesg after xl debug-keys H".to_string())
-        });
-    HostFacts {
+        })
+}
+
+/// What Xen and dom0 say, the same for every device. The `xl` calls run side by side:
+/// each costs a process and a hypercall round trip, seconds under emulation. The heap dump
+/// only appends to Xen's ring; in a ring that is full it pushes out the oldest boot lines,
+/// which the IOMMU checks then report as unknown rather than guess.
+fn host_facts(info: &str) -> (HostFacts, BTreeMap<String, String>) {
+    let lost = |_| "the thread reading it panicked".to_string();
+    let (dmesg, below_4g, assigned) = std::thread::scope(|s| {
+        let dmesg = s.spawn(|| xl(&["dmesg"]));
+        let heap = s.spawn(heap_below_4g);
+        let assigned = s.spawn(assignments);
+        (
+            dmesg.join().map_err(lost).and_then(|r| r),
+            heap.join().map_err(lost).and_then(|r| r),
+            assigned.join().map_err(lost).and_then(|r| r),
+        )
+    });
+    let facts = HostFacts {
         virt_caps: xenlog::info_value(info, "virt_caps")
             .map(str::to_string)
             .ok_or_else(|| "xl info printed no virt_caps".to_string()),
@@ -418,7 +436,8 @@ fn host_facts(info: &str) -> HostFacts {
             .ok()
             .map(|v| v.trim() == "Y"),
         below_4g_pages: below_4g,
-    }
+    };
+    (facts, assigned.unwrap_or_default())
 }
 
 /// The devices `--all` covers: pciback's and the running domains'.
@@ -489,14 +508,13 @@ fn host(words: &[&str], as_json: bool) -> Result<u8, Refusal> {
             )));
         }
     }
-    let assigned = assignments().unwrap_or_default();
+    let (facts, assigned) = host_facts(&info);
     let mut targets = opts.devices.clone();
     if opts.all {
         targets.extend(all_targets(&assigned));
         targets.sort();
         targets.dedup();
     }
-    let facts = host_facts(&info);
     let permissive = fs::read_to_string(Path::new(PCIBACK).join("permissive")).unwrap_or_default();
     let quirks = fs::read_to_string(Path::new(PCIBACK).join("quirks")).unwrap_or_default();
     let mut text = format!("pcifront-diag host: {} device(s)\n", targets.len());
