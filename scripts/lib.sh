@@ -162,6 +162,7 @@ lab_scenarios() {
 		bad-input backend-gone pull-during-probe race debian-kernel dom0-denied \
 		check-healthy check-sub-page check-unclaimed check-bad-input bench
 	echo host-healthy
+	echo host-not-hidden
 }
 
 # lab_scenario <name>: qemu/run <name> (lab inputs already built), once.

@@ -495,7 +495,8 @@ pub fn reset(d: &DeviceFacts) -> Check {
         format!("no reset method: {why}; xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\"), libvirt and Qubes refuse (\"no FLR, PM reset or bus reset available\"), and device state passes from guest to guest"),
         evidence,
     )
-    .fix(if active.is_empty() {
+    // A root bus has no bridge to reset: freeing it would not help.
+    .fix(if active.is_empty() || d.root_bus {
         "give it to one guest for good, or (Qubes) no-strict-reset=true".to_string()
     } else {
         format!("free its bus ({}) so a bus reset is possible, or (Qubes) no-strict-reset=true", peer_list(&active))
