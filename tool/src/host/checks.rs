@@ -255,7 +255,7 @@ pub fn pciback(h: &HostFacts, d: &DeviceFacts) -> Check {
         _ if !h.pciback_loaded => check(
             "pciback",
             Status::Fail,
-            "xen-pciback is not loaded (xl: \"Looks like pciback driver not loaded\")".into(),
+            "xen-pciback is not loaded (xl pci-assignable-add: \"Looks like pciback driver is not loaded\")".into(),
             format!(
                 "no /sys/bus/pci/drivers/pciback; device held by: {}",
                 d.holder
@@ -886,7 +886,9 @@ mod tests {
         let mut gone = lab_host();
         gone.pciback_loaded = false;
         let c = pciback(&gone, &edu(Holder::Nobody));
-        assert!(c.summary.contains("Looks like pciback driver not loaded"));
+        assert!(c
+            .summary
+            .contains("Looks like pciback driver is not loaded"));
         let c = pciback(&h, &edu(Holder::Pciback(Some("domu".into()))));
         assert_eq!(c.status, Status::Pass);
         assert!(c.summary.contains("assigned to domain domu"));
