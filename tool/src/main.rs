@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 //! `pcifront-diag`: the dom0 side of pcifront-diag. One file per subcommand (`check.rs`,
-//! `dom0.rs`), the toolstack wrapper (`xl.rs`), and this dispatcher over one table of
+//! `dom0.rs`, `host.rs`), the toolstack wrapper (`xl.rs`), and this dispatcher over one table of
 //! commands, [`Command`] (as Xen's `xl` dispatches over `xl_cmdtable.c`), whose definitions
 //! clap turns into the parser, `--help`, `help <command>` and `--version`.
 
@@ -9,6 +9,7 @@ mod console;
 mod dom0;
 #[cfg(test)]
 mod fuzz;
+mod host;
 mod rangeset;
 mod sysfs;
 mod temp_domain;
@@ -39,6 +40,7 @@ struct Cli {
 enum Command {
     Check(check::Args),
     Dom0(dom0::Args),
+    Host(host::Args),
 }
 
 /// Why the command could not answer.
@@ -77,6 +79,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Check(args) => check::run(args),
         Command::Dom0(args) => dom0::run(args),
+        Command::Host(args) => host::run(args),
     };
     result.unwrap_or_else(Failure::exit)
 }
