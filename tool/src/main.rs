@@ -16,11 +16,12 @@ mod temp_domain;
 mod view;
 mod xl;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
-/// The version every document carries (`--version` prints it too).
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The version every document carries (`--version` prints it too): src/VERSION, the one the
+/// module and the image carry.
+pub const VERSION: &str = pcifront_diag_core::diag::report::VERSION;
 
 /// What Xen and pciback grant a PV guest's passed-through devices, and what the guest's
 /// own PCI core makes of them.
@@ -29,7 +30,7 @@ pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 /// 3 environment (not root, not dom0, no xl, no such domain, a step that failed or ran out
 /// of time), 130 interrupted (after cleaning up).
 #[derive(Parser)]
-#[command(name = "pcifront-diag", version, propagate_version = true)]
+#[command(name = "pcifront-diag", version = VERSION, propagate_version = true)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -41,6 +42,47 @@ enum Command {
     Check(check::Args),
     Dom0(dom0::Args),
     Host(host::Args),
+    /// Write the man page (pcifront-diag.8) or a shell's completions to standard output,
+    /// from these same definitions (the package ships them).
+    #[command(hide = true)]
+    Generate {
+        /// What to write.
+        #[arg(value_enum)]
+        what: Generated,
+    },
+}
+
+/// What `generate` writes.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Generated {
+    /// The man page, pcifront-diag(8), in roff.
+    Man,
+    /// bash completions.
+    Bash,
+    /// zsh completions.
+    Zsh,
+    /// fish completions.
+    Fish,
+}
+
+/// Writes the man page or completions of the command as clap defines it.
+fn generate(what: Generated) -> Result<ExitCode, Failure> {
+    let mut cmd = Cli::command();
+    let mut out = std::io::stdout().lock();
+    let shell = match what {
+        Generated::Man => {
+            return clap_mangen::Man::new(cmd)
+                .section("8")
+                .render(&mut out)
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| Failure::Environment(format!("cannot write the man page: {e}")));
+        }
+        Generated::Bash => clap_complete::Shell::Bash,
+        Generated::Zsh => clap_complete::Shell::Zsh,
+        Generated::Fish => clap_complete::Shell::Fish,
+    };
+    clap_complete::generate(shell, &mut cmd, "pcifront-diag", &mut out);
+    Ok(ExitCode::SUCCESS)
 }
 
 /// Why the command could not answer.
@@ -80,6 +122,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Dom0(args) => dom0::run(args),
         Command::Host(args) => host::run(args),
+        Command::Generate { what } => generate(*what),
     };
     result.unwrap_or_else(Failure::exit)
 }
@@ -87,7 +130,6 @@ fn main() -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     fn parse(words: &[&str]) -> Result<Cli, clap::Error> {
         Cli::try_parse_from(std::iter::once("pcifront-diag").chain(words.iter().copied()))
