@@ -730,7 +730,7 @@ pub fn msix(h: &HostFacts, d: &DeviceFacts) -> Check {
     check(
         "msix",
         Status::Pass,
-        format!("{vectors} {kind} vectors fit the domU's {limit} pirqs"),
+        format!("{kind} with {vectors} vector(s), within the domU's {limit} pirqs"),
         evidence,
     )
 }
@@ -1040,6 +1040,16 @@ mod tests {
         );
         h.xen_cmdline = Ok("extra_guest_irqs=128".into());
         assert_eq!(msix(&h, &dev).status, Status::Pass);
+        // The lab's e1000e: 5 MSI-X vectors, Xen's default limit.
+        h.xen_cmdline = Ok("console=com1".into());
+        dev.config = Ok(ConfigFacts {
+            msix_vectors: Some(5),
+            ..Default::default()
+        });
+        assert_eq!(
+            msix(&h, &dev).summary,
+            "MSI-X with 5 vector(s), within the domU's 32 pirqs"
+        );
         dev.config = Ok(ConfigFacts::default());
         assert!(msix(&h, &dev).summary.starts_with("INTx only"));
     }

@@ -253,11 +253,12 @@ pub fn free_pages_below_4g(dmesg: &str) -> Option<u64> {
 mod tests {
     use super::*;
 
-    /// `xl info` of a Xen 4.20 host, as xl_info.c prints it (the lab's layout).
+    /// `xl info` lines of the lab's Xen 4.20 (virt_caps as host-healthy's JSON evidence
+    /// shows it), with an extra_guest_irqs= added to its command line.
     const INFO: &str = "\
-host                   : lab
-virt_caps              : pv hvm hvm_directio pv_directio hap shadow gnttab-v1 gnttab-v2
-xen_commandline        : console=com1 iommu=1,verbose extra_guest_irqs=64,512
+host                   : (none)
+virt_caps              : pv hvm hvm_directio pv_directio hap gnttab-v1 gnttab-v2
+xen_commandline        : console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M loglvl=all guest_loglvl=all iommu=1,verbose console_timestamps=boot spec-ctrl=eager-fpu extra_guest_irqs=64,512
 ";
 
     #[test]
@@ -284,24 +285,30 @@ xen_commandline        : console=com1 iommu=1,verbose extra_guest_irqs=64,512
         );
     }
 
-    #[test]
-    fn iommu_lines_of_an_amd_boot() {
-        // Xen 4.20 on QEMU's amd-iommu with console_timestamps=boot (the lab's boot).
-        let dmesg = "\
-(XEN) [    1.204061] AMD-Vi: IOMMU Extended Features:
-(XEN) [    1.262183] AMD-Vi: IOMMU 0 Enabled.
-(XEN) [    1.270050] I/O virtualisation enabled
-(XEN) [    1.270172]  - Dom0 mode: Relaxed
-(XEN) [    1.270242] Interrupt remapping enabled
+    /// Xen 4.20's boot on QEMU's amd-iommu, from the lab's host-healthy log (console
+    /// timestamps on), with a guest's line that must be ignored.
+    const LAB_BOOT: &str = "\
+(XEN) [    1.632577] AMD-Vi: IOMMU Extended Features:
+(XEN) [    1.640433] AMD-Vi: Disabled HAP memory map sharing with IOMMU
+(XEN) [    1.642919] AMD-Vi: IOMMU 0 Enabled.
+(XEN) [    1.644022] I/O virtualisation enabled
+(XEN) [    1.644356]  - Dom0 mode: Relaxed
+(XEN) [    1.644476] Interrupt remapping enabled
 (d1) a guest's line
 ";
-        let log = iommu_lines(dmesg);
+
+    #[test]
+    fn iommu_lines_of_the_labs_amd_boot() {
+        let log = iommu_lines(LAB_BOOT);
         assert_eq!(
             log.virtualisation.as_deref(),
             Some("I/O virtualisation enabled")
         );
         assert_eq!(intremap_enabled(&log), Some(true));
         assert_eq!(log.vendor_line.as_deref(), Some("AMD-Vi: IOMMU 0 Enabled."));
+        assert!(log.problems.is_empty());
+        // No RMRR or IVMD line in it: QEMU's IVRS has no IVMD block.
+        assert_eq!(reserved_regions(LAB_BOOT), Reserved::default());
     }
 
     #[test]
@@ -354,6 +361,61 @@ xen_commandline        : console=com1 iommu=1,verbose extra_guest_irqs=64,512
         assert_eq!(r.ivmd.len(), 1);
         assert_eq!(ivmd_type(&r.ivmd[0]), Some(0x20));
         assert_eq!(r.problems.len(), 1);
+    }
+
+    /// A whole `xl debug-keys H` dump from the lab's host-healthy log, with the line of
+    /// Xen's UART that landed in the middle of it. Zones 15-19 are the lab's RAM below
+    /// 2 GiB, zone 20 (2-4 GiB) is QEMU's PCI hole, zone 21 RAM above 4 GiB.
+    const LAB_HEAP: &str = "\
+(XEN) [   85.219508] 'H' pressed -> dumping heap info (now = 85212898088)
+(XEN) [   85.222062] heap[node=0][zone=0] -> 0 pages
+(XEN) [   85.222665] heap[node=0][zone=1] -> 0 pages
+(XEN) [   85.223250] heap[node=0][zone=2] -> 0 pages
+(XEN) [   85.223926] heap[node=0][zone=3] -> 0 pages
+(XEN) [   85.225010] heap[node=0][zone=4] -> 0 pages
+(XEN) [   85.225989] heap[node=0][zone=5] -> 0 pages
+(XEN) [   85.226685] heap[node=0][zone=6] -> 0 pages
+(XEN) [   85.227451] heap[node=0][zone=7] -> 0 pages
+(XEN) [   85.227593] heap[node=0][zone=8] -> 0 pages
+(XEN) [   85.227679] uart interrupt taking more than 4ms, switched to polling
+(XEN) [   85.227995] heap[node=0][zone=9] -> 0 pages
+(XEN) [   85.228062] heap[node=0][zone=10] -> 0 pages
+(XEN) [   85.228215] heap[node=0][zone=11] -> 0 pages
+(XEN) [   85.228282] heap[node=0][zone=12] -> 0 pages
+(XEN) [   85.228345] heap[node=0][zone=13] -> 0 pages
+(XEN) [   85.228468] heap[node=0][zone=14] -> 0 pages
+(XEN) [   85.228529] heap[node=0][zone=15] -> 16128 pages
+(XEN) [   85.228594] heap[node=0][zone=16] -> 32768 pages
+(XEN) [   85.228681] heap[node=0][zone=17] -> 65536 pages
+(XEN) [   85.228753] heap[node=0][zone=18] -> 131072 pages
+(XEN) [   85.228821] heap[node=0][zone=19] -> 236818 pages
+(XEN) [   85.228890] heap[node=0][zone=20] -> 0 pages
+(XEN) [   85.229942] heap[node=0][zone=21] -> 516 pages
+(XEN) [   85.230901] heap[node=0][zone=22] -> 0 pages
+(XEN) [   85.231054] heap[node=0][zone=23] -> 0 pages
+(XEN) [   85.231119] heap[node=0][zone=24] -> 0 pages
+(XEN) [   85.231186] heap[node=0][zone=25] -> 0 pages
+(XEN) [   85.231251] heap[node=0][zone=26] -> 0 pages
+(XEN) [   85.232092] heap[node=0][zone=27] -> 0 pages
+(XEN) [   85.232399] heap[node=0][zone=28] -> 0 pages
+(XEN) [   85.233442] heap[node=0][zone=29] -> 0 pages
+(XEN) [   85.234464] heap[node=0][zone=30] -> 0 pages
+(XEN) [   85.235561] heap[node=0][zone=31] -> 0 pages
+(XEN) [   85.236576] heap[node=0][zone=32] -> 0 pages
+(XEN) [   85.236877] heap[node=0][zone=33] -> 0 pages
+(XEN) [   85.236944] heap[node=0][zone=34] -> 0 pages
+(XEN) [   85.237932] heap[node=0][zone=35] -> 0 pages
+(XEN) [   85.238271] heap[node=0][zone=36] -> 0 pages
+(XEN) [   85.238547] heap[node=0][zone=37] -> 0 pages
+(XEN) [   85.239203] heap[node=0][zone=38] -> 0 pages
+(XEN) [   85.240277] heap[node=0][zone=39] -> 0 pages
+(XEN) [   85.240981] heap[node=0][zone=40] -> 0 pages
+";
+
+    #[test]
+    fn heap_below_4g_of_the_lab() {
+        // 16128 + 32768 + 65536 + 131072 + 236818 pages = 1884 MiB, as host printed.
+        assert_eq!(free_pages_below_4g(LAB_HEAP), Some(482_322));
     }
 
     #[test]
