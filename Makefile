@@ -17,7 +17,8 @@
 #   make test-debug     every lab scenario on the debug kernel (kmemleak, lockdep)
 #   make lab-<name>     one lab scenario (see qemu/scenarios/)
 #   make bench          probe cost vs an enable-only driver, one lab run
-#   make debian         .debs for Debian's stock kernel (out/debian/), built with Debian's toolchain
+#   make debian         .debs for Debian's stock kernel (out/debian/), built with Debian's toolchain,
+#                       and the dom0 package pcifront-diag_<version>_amd64.deb (command, image, man)
 #   make test-debian    install and remove those packages in a trixie chroot
 #   make clean          module objects, host/target and out/ (no kernel needed)
 
@@ -89,8 +90,9 @@ lab-%: modules tool
 bench: modules tool
 	./scripts/bench.sh
 
-debian:
+debian: tool image
 	./scripts/debian-packages.sh
+	./scripts/dom0-package.sh
 
 test-debian: debian
 	./scripts/test-debian.sh

@@ -3,7 +3,7 @@
 #   xen         Debian's Xen hypervisor ($XEN_VER) (same version as the dom0 toolstack)
 #   bzImage     the reference kernel (dom0 and domU)
 #   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, the
-#               pcifront-diag command (tool/) and its image (make image), domU
+#               dom0 package (scripts/dom0-package.sh: the command and its image), domU
 #               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko),
 #               and for each package scripts/debian-packages.sh left in
 #               out/debian/, Debian's own kernel with its initramfs
@@ -72,6 +72,8 @@ debian_domu() {
 
 # dom0 overlay, appended to the cached root (the kernel unpacks both).
 d=$(mktemp -d)
+# The overlay's top becomes dom0's /: mktemp's 700 would lock every other user out.
+chmod 755 "$d"
 mkdir -p "$d/lab/scenarios" "$d/lab/domu"
 for deb in "$TOP"/out/debian/pcifront-diag-modules-*.deb; do
 	[ -f "$deb" ] || continue
@@ -82,9 +84,10 @@ for deb in "$TOP"/out/debian/pcifront-diag-modules-*.deb; do
 done
 cp "$TOP/qemu/dom0/init" "$d/init"
 cp "$TOP/qemu/dom0/lab.sh" "$TOP/qemu/dom0/xc_perm.py" "$TOP/qemu/kmemleak.sh" "$mods/src/pcifront_diag.ko" "$d/lab/"
-cp "$TOP/tool/target/release/pcifront-diag" "$d/lab/"
-mkdir -p "$d/lab/image"
-cp "$image"/vmlinuz "$image"/initrd "$d/lab/image/"
+# The dom0 command and its image as the package ships them: dom0 installs it
+# with dpkg -i (lab.sh, pfd_install).
+deb=$(IMAGE_OUT=$image "$TOP/scripts/dom0-package.sh" | tail -n1)
+cp "$deb" "$d/lab/"
 cp "$TOP"/qemu/scenarios/*.sh "$d/lab/scenarios/"
 cp "$obj/arch/x86/boot/bzImage" "$d/lab/domu/vmlinuz"
 cp "$out/domu.cpio" "$d/lab/domu/initrd"

@@ -36,7 +36,7 @@ Upstream-Name: pcifront-diag
 Source: https://example.invalid/pcifront-diag
 
 Files: *
-Copyright: pcifront-diag developers
+Copyright: 2026 pcifront-diag developers
 License: GPL-2
  On Debian systems, the complete text of the GNU General Public License
  version 2 can be found in /usr/share/common-licenses/GPL-2.
@@ -44,8 +44,8 @@ EOF
 printf 'pcifront-diag (%s) unstable; urgency=medium\n\n  * Built from %s.\n\n -- pcifront-diag developers <pcifront-diag@example.invalid>  %s\n' \
 	"$version" "$(git -C "$TOP" log -1 --format=%h 2>/dev/null || echo "a source tree")" \
 	"$(date -R -d "@$(git -C "$TOP" log -1 --format=%ct 2>/dev/null || date +%s)")" |
-	gzip -9n >"$doc/changelog.Debian.gz"
-chmod 644 "$doc/changelog.Debian.gz"
+	gzip -9n >"$doc/changelog.gz"
+chmod 644 "$doc/changelog.gz"
 
 # The newest glibc symbol version the command uses is the libc it needs.
 glibc=$(objdump -T "$bin" | grep -o 'GLIBC_[0-9.]*' | sed 's/GLIBC_//' | sort -V | tail -n1)
@@ -72,5 +72,11 @@ EOF
 mkdir -p "$out"
 deb=$out/pcifront-diag_${version}_amd64.deb
 dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
-log "dom0 package: $deb ($(stat -c %s "$deb") bytes)"
+command -v lintian >/dev/null || die "lintian is not installed (scripts/setup-host.sh installs it)"
+# Root is how the lab's builds run; lintian only advises against it.
+lintian_rc=0
+lintian_out=$(lintian --fail-on error,warning "$deb" 2>&1) || lintian_rc=$?
+grep -v 'running with root privileges' <<<"$lintian_out" >&2 || true
+[ "$lintian_rc" = 0 ] || die "lintian: $deb has errors or warnings (above)"
+log "dom0 package: $deb ($(stat -c %s "$deb") bytes), lintian clean"
 echo "$deb"

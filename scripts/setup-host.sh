@@ -2,7 +2,7 @@
 # Install what the bookworm host needs to build the kernel, the module and the
 # lab: compiler/kernel build deps, libclang-19 (bookworm), bindgen-cli
 # (crates.io), QEMU (bookworm), the tools that build root filesystems, and
-# the shell linter scripts/shellcheck.sh runs.
+# the shell linter scripts/shellcheck.sh runs, and lintian for the dom0 package.
 # Idempotent: a second run only checks.
 source "$(dirname "$0")/lib.sh"
 
@@ -10,7 +10,7 @@ BINDGEN_VERSION=${BINDGEN_VERSION:-0.72.1}
 PKGS="build-essential bc flex bison libelf-dev libssl-dev cpio kmod rsync xz-utils zstd
       libclang-19-dev clang-19 llvm-19 lld-19 dwarves python3
       qemu-system-x86 busybox-static mmdebstrap debian-archive-keyring
-      ca-certificates curl expect shellcheck"
+      ca-certificates curl expect shellcheck lintian"
 
 missing=""
 for p in $PKGS; do

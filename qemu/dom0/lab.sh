@@ -201,15 +201,30 @@ lab_finish() {
 	busybox reboot -f
 }
 
-# pfd <label> <args...>: run the pcifront-diag command as an admin would
-# (its image in /lab/image), show its output prefixed "pfd| " (and keep it in
-# /tmp/pfd.out), its exit code and wall time.
+# pfd_install: install the dom0 package (/lab/pcifront-diag_*.deb) once, with
+# dpkg -i as an admin would, so the lab runs the command and the image the
+# package ships (/usr/sbin/pcifront-diag, /usr/share/pcifront-diag/).
+pfd_install() {
+	[ -x /usr/sbin/pcifront-diag ] && return 0
+	if dpkg -i /lab/pcifront-diag_*.deb >/tmp/dpkg.out 2>&1; then
+		lab "dom0 package installed: $(dpkg-query -W -f='${Package} ${Version}' pcifront-diag)"
+	else
+		sed 's/^/dpkg| /' /tmp/dpkg.out
+		lab "dpkg -i of the dom0 package failed"
+		return 1
+	fi
+}
+
+# pfd <label> <args...>: run the installed pcifront-diag command as an admin
+# would, show its output prefixed "pfd| " (and keep it in /tmp/pfd.out), its
+# exit code and wall time.
 pfd() {
 	label=$1
 	shift
+	pfd_install || return 1
 	t0=$(date +%s%N)
 	{
-		PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag "$@"
+		pcifront-diag "$@"
 		echo $? >/tmp/pfd.rc
 	} 2>&1 | tee /tmp/pfd.out | sed 's/^/pfd| /'
 	t1=$(date +%s%N)

@@ -5,6 +5,7 @@
 # device taken from pciback while the check runs.
 # The command is quiet while the image runs: longer silence allowed.
 # lab-stall: 240
+pfd_install || exit 1
 pfd "check /nonexistent.cfg" check /nonexistent.cfg
 guest_cfg /tmp/hvm.cfg "pci = ['0000:00:04.0']"
 sed -i 's/^type = "pv"/type = "hvm"/' /tmp/hvm.cfg
@@ -18,7 +19,7 @@ no_leftovers
 # Once the temporary domain exists: a second check of the same config (the
 # lock refuses it), then Ctrl-C (SIGINT to the command) twice, the second
 # during teardown: xl runs in its own process group, so it still finishes.
-PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg >/tmp/int.out 2>&1 &
+pcifront-diag check /tmp/web.cfg >/tmp/int.out 2>&1 &
 pid=$!
 t=0
 until xl domid web-pfd >/dev/null 2>&1 || [ "$t" -ge 120 ]; do sleep 0.5; t=$((t + 1)); done
@@ -38,7 +39,7 @@ lab "assignable after the checks: $(xl pci-assignable-list | tr '\n' ' ')"
 # of the device it lost (xen_pcibk_config_add_field_offset, from
 # pcistub_probe), as in backend-gone: pciback's, not the command's.
 kmemleak_name dom0 dom0-after-pciback-lost-the-device
-PFD_IMAGE_DIR=/lab/image /lab/pcifront-diag check /tmp/web.cfg --timeout 40 >/tmp/gone.out 2>&1 &
+pcifront-diag check /tmp/web.cfg --timeout 40 >/tmp/gone.out 2>&1 &
 pid=$!
 t=0
 until xl pci-list web-pfd 2>/dev/null | grep -q 0000:00:04.0 || [ "$t" -ge 240 ]; do sleep 0.5; t=$((t + 1)); done

@@ -6,14 +6,15 @@
 # findings (0: edu is healthy), print no escape byte, and leave no domain.
 # The command is quiet while the image runs: longer silence allowed.
 # lab-stall: 240
+pfd_install || exit 1
 guest_cfg /tmp/web.cfg "pci = ['0000:00:04.0']"
 assignable 0000:00:04.0 || exit 1
 # The variant: the image's initrd with an uncompressed cpio appended whose
 # /init (later entries replace earlier ones) is the real init with the hostile
 # lines after PFD-READY.
 mkdir -p /tmp/hostile
-cp /lab/image/vmlinuz /tmp/hostile/vmlinuz
-python3 - /lab/image/initrd /tmp/hostile/initrd <<'PY'
+cp /usr/share/pcifront-diag/vmlinuz /tmp/hostile/vmlinuz
+python3 - /usr/share/pcifront-diag/initrd /tmp/hostile/initrd <<'PY'
 import gzip, sys
 src, dst = sys.argv[1], sys.argv[2]
 raw = open(src, "rb").read()
@@ -53,7 +54,7 @@ extra = entry("init", init.encode(), 0o100755) + entry("TRAILER!!!", b"", 0)
 open(dst, "wb").write(raw + b"\0" * (-len(raw) % 4) + extra)
 print("LAB: hostile image: %d + %d bytes" % (len(raw), len(extra)))
 PY
-PFD_IMAGE_DIR=/tmp/hostile /lab/pcifront-diag check /tmp/web.cfg >/tmp/hostile.out 2>&1
+PFD_IMAGE_DIR=/tmp/hostile /usr/sbin/pcifront-diag check /tmp/web.cfg >/tmp/hostile.out 2>&1
 rc=$?
 sed 's/^/pfd| /' /tmp/hostile.out
 lab "pcifront-diag check web.cfg, hostile image: exit $rc"

@@ -4,6 +4,7 @@
 # same boot: a device that does not exist, malformed addresses, no address,
 # an unknown option (exit 2), not root and no xl (exit 3).
 # Before anything is assigned: --all has nothing to check.
+pfd_install || exit 1
 pfd "host --all (nothing held)" host --all
 for d in 0000:00:04.0 0000:00:05.0 0000:00:06.0; do
 	assignable "$d" || exit 1
@@ -29,11 +30,11 @@ pfd "host --bogus" host --bogus
 lab "dom0 root directory mode: $(stat -c %a /)"
 chmod 755 /
 as_nobody() {
-	setpriv --reuid=65534 --regid=65534 --clear-groups /lab/pcifront-diag host --all
+	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/sbin/pcifront-diag host --all
 	echo "rc=$?"
 }
 without_xl() {
-	PATH=/nonexistent /lab/pcifront-diag host --all
+	PATH=/nonexistent /usr/sbin/pcifront-diag host --all
 	echo "rc=$?"
 }
 as_nobody 2>&1 | sed 's/^/pfd| as nobody: /'
