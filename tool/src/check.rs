@@ -287,6 +287,7 @@ impl Console {
             .map_err(|e| {
                 Failure::Environment(format!("cannot open d{id}'s console {tty_path} ({e})"))
             })?;
+        make_raw(&tty);
         let reader = tty
             .try_clone()
             .map_err(|e| Failure::Environment(format!("{tty_path}: {e}")))?;
@@ -332,6 +333,21 @@ impl Console {
             }
         }
         Ok(())
+    }
+}
+
+/// Puts the pty in raw mode, as `xl console` does: no line editing (a canonical line stops
+/// at 4,095 bytes), no echo of the guest's output back to its input.
+fn make_raw(tty: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: termios is plain old data, all zeroes a valid value; tcgetattr fills it from
+    // the open descriptor, cfmakeraw edits it in place, tcsetattr only reads it.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(tty.as_raw_fd(), &mut t) == 0 {
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &t);
+        }
     }
 }
 
