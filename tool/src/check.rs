@@ -355,17 +355,11 @@ fn make_raw(tty: &std::fs::File) {
 fn console_tty(id: u32) -> Result<String, Failure> {
     let node = format!("/local/domain/{id}/console/tty");
     for _ in 0..50 {
-        let out = std::process::Command::new("xenstore-read")
-            .arg(&node)
-            .output()
-            .map_err(|e| {
-                Failure::Environment(format!(
-                    "cannot run xenstore-read ({e}): install xenstore-utils"
-                ))
-            })?;
-        let tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if out.status.success() && !tty.is_empty() {
-            return Ok(tty);
+        match xl::run_program("xenstore-read", &[&node], xl::Stage::Xenstore) {
+            Ok(out) if !out.trim().is_empty() => return Ok(out.trim().to_string()),
+            // Not written yet: xenconsoled writes it once it has made the pty.
+            Ok(_) | Err(xl::XlError::Failed { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
         std::thread::sleep(Duration::from_millis(100));
     }
