@@ -287,6 +287,7 @@ impl Console {
             .map_err(|e| {
                 Failure::Environment(format!("cannot open d{id}'s console {tty_path} ({e})"))
             })?;
+        make_raw(&tty);
         let reader = tty
             .try_clone()
             .map_err(|e| Failure::Environment(format!("{tty_path}: {e}")))?;
@@ -335,21 +336,30 @@ impl Console {
     }
 }
 
+/// Puts the pty in raw mode, as `xl console` does: no line editing (a canonical line stops
+/// at 4,095 bytes), no echo of the guest's output back to its input.
+fn make_raw(tty: &std::fs::File) {
+    use std::os::unix::io::AsRawFd;
+    // SAFETY: termios is plain old data, all zeroes a valid value; tcgetattr fills it from
+    // the open descriptor, cfmakeraw edits it in place, tcsetattr only reads it.
+    unsafe {
+        let mut t: libc::termios = std::mem::zeroed();
+        if libc::tcgetattr(tty.as_raw_fd(), &mut t) == 0 {
+            libc::cfmakeraw(&mut t);
+            libc::tcsetattr(tty.as_raw_fd(), libc::TCSANOW, &t);
+        }
+    }
+}
+
 /// The pty of domain `id`'s console, from xenstore.
 fn console_tty(id: u32) -> Result<String, Failure> {
     let node = format!("/local/domain/{id}/console/tty");
     for _ in 0..50 {
-        let out = std::process::Command::new("xenstore-read")
-            .arg(&node)
-            .output()
-            .map_err(|e| {
-                Failure::Environment(format!(
-                    "cannot run xenstore-read ({e}): install xenstore-utils"
-                ))
-            })?;
-        let tty = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if out.status.success() && !tty.is_empty() {
-            return Ok(tty);
+        match xl::run_program("xenstore-read", &[&node], xl::Stage::Xenstore) {
+            Ok(out) if !out.trim().is_empty() => return Ok(out.trim().to_string()),
+            // Not written yet: xenconsoled writes it once it has made the pty.
+            Ok(_) | Err(xl::XlError::Failed { .. }) => {}
+            Err(e) => return Err(e.into()),
         }
         std::thread::sleep(Duration::from_millis(100));
     }

@@ -29,6 +29,8 @@ pub enum Stage {
     Destroy,
     /// `xl list`, `domid`, `pci-list`, `pci-assignable-list`.
     Query,
+    /// `xenstore-read` of the temporary domain's console pty.
+    Xenstore,
 }
 
 impl Stage {
@@ -41,6 +43,7 @@ impl Stage {
             Stage::Dmesg => "reading Xen's console ring (xl dmesg)",
             Stage::Destroy => "destroying the temporary domain (xl destroy)",
             Stage::Query => "asking the toolstack",
+            Stage::Xenstore => "reading the console's pty from xenstore (xenstore-read)",
         }
     }
 
@@ -49,6 +52,7 @@ impl Stage {
         Duration::from_secs(match self {
             Stage::Create | Stage::Attach | Stage::Destroy => 180,
             Stage::Parse | Stage::DebugKeys | Stage::Dmesg | Stage::Query => 60,
+            Stage::Xenstore => 10,
         })
     }
 }
@@ -56,8 +60,8 @@ impl Stage {
 /// Why an `xl` call gave no answer.
 #[derive(Debug)]
 pub enum XlError {
-    /// `xl` could not be started.
-    Missing(std::io::Error),
+    /// The program (`xl`, `xenstore-read`) could not be started.
+    Missing(&'static str, std::io::Error),
     /// It ran and failed: its command line and what it said.
     Failed { args: String, stderr: String },
     /// It ran out of time in this stage, and was killed.
@@ -68,13 +72,18 @@ impl XlError {
     /// What went wrong, for a message.
     pub fn message(&self) -> String {
         match self {
-            XlError::Missing(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                "xl is not installed (not on PATH): install Xen's toolstack (Debian: xen-utils) and run this in dom0".into()
+            XlError::Missing(program, e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let package = if *program == "xl" {
+                    "Xen's toolstack (Debian: xen-utils)"
+                } else {
+                    "xenstore-utils"
+                };
+                format!("{program} is not installed (not on PATH): install {package} and run this in dom0")
             }
-            XlError::Missing(e) => format!("cannot run xl ({e})"),
-            XlError::Failed { args, stderr } => format!("xl {args} failed: {stderr}"),
+            XlError::Missing(program, e) => format!("cannot run {program} ({e})"),
+            XlError::Failed { args, stderr } => format!("{args} failed: {stderr}"),
             XlError::TimedOut(stage) => format!(
-                "xl gave no answer within {} s while {}: it was stopped",
+                "no answer within {} s while {}: it was stopped",
                 stage.limit().as_secs(),
                 stage.name()
             ),
@@ -110,14 +119,20 @@ fn kill_group(child: &std::process::Child) {
 
 /// Runs `xl <args>` for `stage` and returns its standard output.
 pub fn run(args: &[&str], stage: Stage) -> Result<String, XlError> {
-    let mut child = Command::new("xl")
+    run_program("xl", args, stage)
+}
+
+/// Runs `program <args>` in its own process group for at most `stage`'s time limit, and
+/// returns its standard output.
+pub fn run_program(program: &'static str, args: &[&str], stage: Stage) -> Result<String, XlError> {
+    let mut child = Command::new(program)
         .args(args)
         .process_group(0)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(XlError::Missing)?;
+        .map_err(|e| XlError::Missing(program, e))?;
     let (out, err) = (drain(child.stdout.take()), drain(child.stderr.take()));
     let deadline = Instant::now() + stage.limit();
     let status = loop {
@@ -129,14 +144,14 @@ pub fn run(args: &[&str], stage: Stage) -> Result<String, XlError> {
                 break Err(XlError::TimedOut(stage));
             }
             Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-            Err(e) => break Err(XlError::Missing(e)),
+            Err(e) => break Err(XlError::Missing(program, e)),
         }
     };
     let out = out.join().unwrap_or_default();
     let err = err.join().unwrap_or_default();
     if !status?.success() {
         return Err(XlError::Failed {
-            args: args.join(" "),
+            args: format!("{program} {}", args.join(" ")),
             stderr: String::from_utf8_lossy(&err).trim().to_string(),
         });
     }
@@ -242,8 +257,14 @@ mod tests {
 
     #[test]
     fn missing_xl_says_so() {
-        let e = XlError::Missing(std::io::Error::from(std::io::ErrorKind::NotFound));
+        let e = XlError::Missing("xl", std::io::Error::from(std::io::ErrorKind::NotFound));
         assert!(e.message().starts_with("xl is not installed"));
+        let e = XlError::Missing("xenstore-read", std::io::ErrorKind::NotFound.into());
+        assert!(
+            e.message().contains("install xenstore-utils"),
+            "{}",
+            e.message()
+        );
         let t = XlError::TimedOut(Stage::Create).message();
         assert!(
             t.contains("while creating the temporary domain (xl create)"),
