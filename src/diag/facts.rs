@@ -205,6 +205,19 @@ impl Runs {
         self.kept.iter().flatten()
     }
 
+    /// How many runs are kept (at most [`RUNS_KEPT`]).
+    pub fn kept_count(&self) -> u64 {
+        // CAST: at most RUNS_KEPT (3).
+        #[allow(clippy::cast_possible_truncation)]
+        let kept = self.iter().count() as u64;
+        kept
+    }
+
+    /// Every run is kept: none was only counted.
+    pub fn all_kept(&self) -> bool {
+        self.kept_count() == self.count
+    }
+
     /// The first run, if any.
     pub fn first(&self) -> Option<&Run> {
         self.kept[0].as_ref()

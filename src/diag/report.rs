@@ -8,9 +8,10 @@ use core::fmt::{self, Write};
 
 use super::bar::{bar_name, index_u8};
 use super::checks::Findings;
-use super::facts::{Config, Context, DeviceFacts, Run, Runs, Trial, Verdict};
+use super::facts::{Config, Context, DeviceFacts, Runs, Trial, Verdict};
 use super::findings::{At, Finding, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM};
 use super::line::FindingLine;
+use super::span::{write_iomem_spans, Span};
 
 /// A PCI address `dddd:bb:dd.f`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -170,18 +171,6 @@ pub fn write_fix(
         .write_fix(w, &at(finding, facts, m.backend_bdf))
 }
 
-/// A pfn range `0xa-0xb`, or `0xa` for one frame.
-pub struct PfnRange<'a>(pub &'a Run);
-
-impl fmt::Display for PfnRange<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0.frames {
-            1 => write!(f, "0x{:x}", self.0.first_pfn),
-            _ => write!(f, "0x{:x}-0x{:x}", self.0.first_pfn, self.0.last_pfn()),
-        }
-    }
-}
-
 /// `N frames: 0xa-0xb (-EPERM), 0xc, and K more ranges`, or `none`.
 struct RunList<'a>(&'a Runs);
 
@@ -194,12 +183,12 @@ impl fmt::Display for RunList<'_> {
         write!(f, "{}: ", runs.frames)?;
         for (n, run) in runs.iter().enumerate() {
             f.write_str(if n > 0 { ", " } else { "" })?;
-            write!(f, "{}", PfnRange(run))?;
+            write!(f, "{}", Span::from(run))?;
             if let Trial::Refused(rc) = run.answer {
                 write!(f, " ({})", errno_name(rc))?;
             }
         }
-        let rest = runs.count - runs.iter().count() as u64;
+        let rest = runs.count - runs.kept_count();
         if rest > 0 {
             write!(f, ", and {rest} more range(s)")?;
         }
@@ -262,39 +251,26 @@ pub(super) fn write_verdict(w: &mut dyn Write, v: Option<&Verdict>) -> fmt::Resu
 }
 
 /// The `iomem=` entries (`'first,count'`, hex) that grant a BAR's refused frames: each refused
-/// range when all are known, else the whole BAR.
+/// range when Xen answered for every frame and every range is kept, else the whole BAR.
 pub(super) fn write_iomem(
-    w: &mut dyn Write,
+    mut w: &mut dyn Write,
     v: Option<&Verdict>,
     res: super::facts::Resource,
     pfn: u64,
 ) -> fmt::Result {
+    let whole = |first: u64, frames: u64| {
+        Span::new(first, first.saturating_add(frames.saturating_sub(1))).unwrap_or(Span::one(pfn))
+    };
     match v {
-        Some(v) if v.complete() => write_iomem_entries(w, &v.refused, v.first_pfn, v.frames),
-        Some(v) => write!(w, "'{:x},{:x}'", v.first_pfn, v.frames),
+        Some(v) if v.complete() && v.refused.count > 0 && v.refused.all_kept() => {
+            write_iomem_spans(&mut w, v.refused.iter().map(Span::from))
+        }
+        Some(v) => write_iomem_spans(&mut w, [whole(v.first_pfn, v.frames)]),
         None => match res.frames() {
-            (_, 0) => write!(w, "'{pfn:x},1'"),
-            (first, n) => write!(w, "'{first:x},{n:x}'"),
+            (_, 0) => write_iomem_spans(&mut w, [Span::one(pfn)]),
+            (first, frames) => write_iomem_spans(&mut w, [whole(first, frames)]),
         },
     }
-}
-
-/// The `iomem=` entries for refused frames known range by range: each range when every one
-/// is kept in `refused`, else the whole BAR (`first_pfn`, `frames`). Also dom0's view.
-pub fn write_iomem_entries(
-    w: &mut dyn Write,
-    refused: &Runs,
-    first_pfn: u64,
-    frames: u64,
-) -> fmt::Result {
-    if refused.count == 0 || refused.iter().count() as u64 != refused.count {
-        return write!(w, "'{first_pfn:x},{frames:x}'");
-    }
-    for (n, run) in refused.iter().enumerate() {
-        let sep = if n > 0 { "," } else { "" };
-        write!(w, "{sep}'{:x},{:x}'", run.first_pfn, run.frames)?;
-    }
-    Ok(())
 }
 
 /// Writes one log line (without the `driver BDF: ` prefix `dev_*!` adds), in the shape the
