@@ -16,6 +16,7 @@ mod config;
 mod hide;
 mod xenlog;
 
+use crate::xl::{Stage, XlError};
 use crate::Failure;
 use checks::{Addr, Check, DeviceFacts, Holder, HostFacts, Peer, Status};
 use serde_json::json;
@@ -23,8 +24,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Command, ExitCode, Stdio};
-use std::time::{Duration, Instant};
+use std::process::ExitCode;
 
 /// Every host prerequisite of passthrough for each device, read in dom0 before a guest
 /// starts: Xen's IOMMU and interrupt remapping, xen-pciback's hold, reset, reserved regions,
@@ -47,9 +47,6 @@ pub struct Args {
     #[arg(long)]
     pub json: bool,
 }
-
-/// `xl` calls that hang (xenstored gone) end after this.
-const XL_LIMIT: Duration = Duration::from_secs(20);
 
 const SYS_PCI: &str = "/sys/bus/pci/devices";
 const PCIBACK: &str = "/sys/bus/pci/drivers/pciback";
@@ -124,48 +121,13 @@ fn options(args: &Args) -> Result<Options, Refusal> {
     Ok(o)
 }
 
-/// Runs `xl <args>` with a time limit: its standard output, or what went wrong.
+/// Runs `xl <args>` through the command's one wrapper (`xl.rs`: its own process group, a time
+/// limit): its standard output, or what went wrong.
 fn xl(args: &[&str]) -> Result<String, String> {
-    let mut child = Command::new("xl")
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run xl: {e}"))?;
-    let mut stdout = child.stdout.take().expect("piped stdout");
-    let reader = std::thread::spawn(move || {
-        let mut buf = Vec::new();
-        // At most 64 MiB: a console ring is far smaller.
-        let _ = (&mut stdout).take(64 << 20).read_to_end(&mut buf);
-        buf
-    });
-    let start = Instant::now();
-    let status = loop {
-        match child.try_wait() {
-            Ok(Some(s)) => break s,
-            Ok(None) if start.elapsed() > XL_LIMIT => {
-                let _ = child.kill();
-                let _ = child.wait();
-                return Err(format!(
-                    "xl {} did not answer in {} s",
-                    args.join(" "),
-                    XL_LIMIT.as_secs()
-                ));
-            }
-            Ok(None) => std::thread::sleep(Duration::from_millis(5)),
-            Err(e) => return Err(format!("xl {}: {e}", args.join(" "))),
-        }
-    };
-    let out = reader.join().unwrap_or_default();
-    if !status.success() {
-        let mut err = String::new();
-        if let Some(mut e) = child.stderr.take() {
-            let _ = (&mut e).take(4096).read_to_string(&mut err);
-        }
-        return Err(format!("xl {} failed: {}", args.join(" "), err.trim()));
-    }
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    crate::xl::run(args, Stage::Query).map_err(|e| match e {
+        XlError::Missing(_, err) => format!("cannot run xl: {err}"),
+        other => other.message(),
+    })
 }
 
 /// Root in dom0 with `xl`: `xl info`'s text, or why not.
