@@ -31,9 +31,9 @@ xen-pv-ioremap)
 *) die "KERNEL_FLAVOR=${KERNEL_FLAVOR}: only 'debug', 'xen-pv-ioremap' (or unset) exist" ;;
 esac
 # What a patch changes in the tree: its diffs, not its commit message (a
-# reworded message must not cost a kernel build).
+# reworded message must not cost a kernel build); -s: each file's own range.
 # shellcheck disable=SC2086 # a list of paths without spaces
-patch_diffs() { [ -z "$patches" ] || sed -n '/^diff --git /,$p' $patches; }
+patch_diffs() { [ -z "$patches" ] || sed -s -n '/^diff --git /,$p' $patches; }
 # A flavour with patches builds from its own copy of the source: hard links to
 # the pristine tree, broken by patch for the files it changes (GNU patch writes
 # a new file), so the reference kernel's tree stays Debian's.
