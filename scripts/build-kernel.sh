@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Configure and build the reference kernel (tinyconfig + kernel/pcifront-diag.config)
 # with gcc and CONFIG_RUST=y; KERNEL_FLAVOR=debug adds kernel/debug.config
-# (kmemleak, lockdep, debug objects) and kernel/patches/debug/. The object tree is cached under
-# $CACHE/kbuild/<key>, key = hash(source version, config fragments, patches, rustc,
+# (kmemleak, lockdep, debug objects) and kernel/patches/debug/;
+# KERNEL_FLAVOR=xen-pv-ioremap is the reference config with the series in
+# kernel/patches/xen-pv-ioremap/ (the lab's loud-ioremap domU). The object tree is cached under
+# $CACHE/kbuild/<key>, key = hash(source version, config fragments, patches' diffs, rustc,
 # bindgen, gcc), so a second run returns at once. Prints the object tree's path,
 # the only line on stdout (everything else goes to stderr); scripts use
 # kernel_tree (scripts/lib.sh).
@@ -22,14 +24,24 @@ debug)
 	fragments="$fragments $TOP/kernel/debug.config"
 	patches=$(ls "$TOP"/kernel/patches/debug/*.patch)
 	;;
-*) die "KERNEL_FLAVOR=${KERNEL_FLAVOR}: only 'debug' (or unset) exists" ;;
+xen-pv-ioremap)
+	# The numbered patches of the series; 0000 is its cover letter.
+	for p in "$TOP"/kernel/patches/xen-pv-ioremap/[0-9][0-9][0-9][0-9]-*.patch; do
+		case $p in */0000-*) ;; *) patches="$patches $p" ;; esac
+	done
+	;;
+*) die "KERNEL_FLAVOR=${KERNEL_FLAVOR}: only 'debug', 'xen-pv-ioremap' (or unset) exist" ;;
 esac
+# What a patch changes in the tree: its diffs, not its commit message (a
+# reworded message must not cost a kernel build); -s: each file's own range.
+# shellcheck disable=SC2086 # a list of paths without spaces
+patch_diffs() { [ -z "$patches" ] || sed -s -n '/^diff --git /,$p' $patches; }
 # A flavour with patches builds from its own copy of the source: hard links to
 # the pristine tree, broken by patch for the files it changes (GNU patch writes
 # a new file), so the reference kernel's tree stays Debian's.
 if [ -n "$patches" ]; then
 	# shellcheck disable=SC2086
-	psrc=$ksrc+$(cat $patches | sha256sum | cut -c1-12)
+	psrc=$ksrc+$(patch_diffs | sha256sum | cut -c1-12)
 	if [ ! -f "$psrc/.patched" ]; then
 		log "patching a copy of $ksrc: $(echo $patches | xargs -n1 basename | tr '\n' ' ')"
 		rm -rf "$psrc" && cp -al "$ksrc" "$psrc"
@@ -41,7 +53,7 @@ if [ -n "$patches" ]; then
 	ksrc=$psrc
 fi
 # shellcheck disable=SC2086 # a list of paths without spaces
-key=$( { basename "$ksrc"; cat $fragments $patches; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
+key=$( { basename "$ksrc"; cat $fragments; patch_diffs; rustc --version; bindgen --version; gcc --version | head -n1; } | sha256sum | cut -c1-16)
 obj=$CACHE/kbuild/$key
 if [ -f "$obj/.done" ]; then
 	log "kernel cached: $obj"

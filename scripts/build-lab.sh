@@ -5,6 +5,7 @@
 #   dom0.cpio   trixie dom0 root (cached) + overlay: qemu/dom0/*, scenarios, the
 #               dom0 package (scripts/dom0-package.sh: the command and its image), domU
 #               kernel and initramfs (busybox, pcifront_diag.ko, e1000e.ko),
+#               loud-ioremap's domU kernels and initramfs (build-ioremap-domu.sh),
 #               and for each package scripts/debian-packages.sh left in
 #               out/debian/, Debian's own kernel with its initramfs
 # Needs the kernel (scripts/build-kernel.sh) and the module (make) first.
@@ -91,6 +92,12 @@ cp "$deb" "$d/lab/"
 cp "$TOP"/qemu/scenarios/*.sh "$d/lab/scenarios/"
 cp "$obj/arch/x86/boot/bzImage" "$d/lab/domu/vmlinuz"
 cp "$out/domu.cpio" "$d/lab/domu/initrd"
+# The loud-ioremap scenario's domUs, if scripts/build-ioremap-domu.sh made them.
+if [ -f "$out/domu-ioremap/initrd" ]; then
+	cp -r "$out/domu-ioremap" "$d/lab/domu-ioremap"
+else
+	log "no $out/domu-ioremap: run scripts/build-ioremap-domu.sh first for the loud-ioremap scenario"
+fi
 (cd "$d" && find . | cpio -o -H newc --quiet) >"$out/overlay.cpio"
 rm -rf "$d"
 cat "$rootfs" "$out/overlay.cpio" >"$out/dom0.cpio"

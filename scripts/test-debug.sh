@@ -25,6 +25,8 @@ step "dom0 command"
 make tool
 step "debug lab inputs"
 export LAB_OUT=$TOP/out/lab-debug
+# loud-ioremap's domU is the reference config with kernel/patches/xen-pv-ioremap.
+scripts/build-ioremap-domu.sh
 LAB_MODULES=$mods KDIR=$kdir scripts/build-lab.sh
 export LAB_EXPECT_EXTRA=$TOP/qemu/debug.expect LAB_DOM0_EXTRA=pfd.env.LAB_DEBUG=1
 # Lockdep, kmemleak and slub_debug slow every scenario: twice its limits.
