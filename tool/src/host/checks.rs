@@ -430,6 +430,11 @@ pub fn reset(d: &DeviceFacts) -> Check {
             evidence,
         );
     }
+    bus_reset(d, &methods, evidence)
+}
+
+/// The device has no function reset: a bus or slot reset, with who else it hits, or none.
+fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
     let active: Vec<Peer> = d
         .bus_peers
         .iter()
@@ -566,6 +571,18 @@ pub fn reserved(h: &HostFacts, d: &DeviceFacts) -> Check {
         )
         .fix("rdm=\"strategy=host,policy=relaxed\" in xl.cfg if the guest fails to start");
     }
+    unshared_reserved(h, d, r, cmdline, verbose, debug)
+}
+
+/// No RMRR names the device: what the AMD IVMD lines say, or whether Xen logs enough to tell.
+fn unshared_reserved(
+    h: &HostFacts,
+    d: &DeviceFacts,
+    r: &xenlog::Reserved,
+    cmdline: &str,
+    verbose: bool,
+    debug: bool,
+) -> Check {
     if let Some(all) = r.ivmd.iter().find(|l| xenlog::ivmd_type(l) == Some(0x20)) {
         return check(
             "reserved",
