@@ -157,17 +157,9 @@ fn image_dir() -> Result<PathBuf, Failure> {
 
 /// The running domain that holds `bdf`, if any.
 fn holder(bdf: &Bdf) -> Result<Option<String>, Failure> {
-    let list = xl(&["list"])?;
-    for name in list
-        .lines()
-        .skip(1)
-        .filter_map(|l| l.split_whitespace().next())
-    {
-        if name == "Domain-0" {
-            continue;
-        }
-        if assigned(name).unwrap_or_default().contains(bdf) {
-            return Ok(Some(name.to_string()));
+    for name in xl::guests()? {
+        if assigned(&name).unwrap_or_default().contains(bdf) {
+            return Ok(Some(name));
         }
     }
     Ok(None)

@@ -97,6 +97,16 @@ pub(crate) enum Failure {
     Interrupted(String),
 }
 
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::BadInput(m) | Failure::Environment(m) | Failure::Interrupted(m) => {
+                f.write_str(m)
+            }
+        }
+    }
+}
+
 impl Failure {
     fn exit(self) -> ExitCode {
         let (m, code) = match self {

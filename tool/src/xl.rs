@@ -218,6 +218,17 @@ pub fn domid(domain: &str) -> Result<u32, Failure> {
         .map_err(|_| Failure::Environment(format!("xl domid {domain} said '{}'", out.trim())))
 }
 
+/// The running guests by name (`xl list`, without Domain-0).
+pub fn guests() -> Result<Vec<String>, Failure> {
+    Ok(xl(&["list"])?
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|name| *name != "Domain-0")
+        .map(str::to_string)
+        .collect())
+}
+
 /// The devices `xl pci-list` shows for `domain`, as dom0 names them.
 pub fn assigned(domain: &str) -> Result<Vec<Bdf>, Failure> {
     Ok(parse_pci_list(&xl(&["pci-list", domain])?))
