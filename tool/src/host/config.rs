@@ -4,11 +4,11 @@
 //! MSI-X vectors, whether it is a bridge, multi-function, and its ACS controls. Every walk
 //! is bounded: the bytes come from a device.
 
+use pcifront_diag_core::diag::facts::{MsiCap, MsixCap, PCI_CAP_ID_MSI, PCI_CAP_ID_MSIX};
+
 /// Standard capability IDs (PCI Local Bus 3.0, appendix H).
 const CAP_PM: u8 = 0x01;
-const CAP_MSI: u8 = 0x05;
 const CAP_EXP: u8 = 0x10;
-const CAP_MSIX: u8 = 0x11;
 const CAP_AF: u8 = 0x13;
 /// Extended capability ID of Access Control Services.
 const EXT_CAP_ACS: u16 = 0x000d;
@@ -115,16 +115,18 @@ pub fn parse(c: &[u8]) -> Result<ConfigFacts, String> {
             CAP_PM => {
                 f.pm_no_soft_reset = u16_at(c, pos + 4).map(|pmcsr| pmcsr & 0x0008 != 0);
             }
-            CAP_MSI => {
-                let ctrl = u16_at(c, pos + 2).unwrap_or(0);
-                f.msi_vectors = Some(1 << ((ctrl >> 1) & 0x7).min(5));
+            PCI_CAP_ID_MSI => {
+                // The module decodes the same capability: one decoder for both.
+                let dword = u32_at(c, pos).unwrap_or(0);
+                f.msi_vectors = Some(u32::from(MsiCap::from_dword(0, dword).vectors));
             }
             CAP_EXP => {
                 f.pcie_type = u16_at(c, pos + 2).map(|flags| ((flags >> 4) & 0xf) as u8);
                 f.pcie_flr = u32_at(c, pos + 4).is_some_and(|cap| cap & (1 << 28) != 0);
             }
-            CAP_MSIX => {
-                f.msix_vectors = u16_at(c, pos + 2).map(|ctrl| u32::from(ctrl & 0x7ff) + 1);
+            PCI_CAP_ID_MSIX => {
+                f.msix_vectors = u32_at(c, pos)
+                    .map(|dword| u32::from(MsixCap::from_dwords(0, dword, 0).vectors));
             }
             CAP_AF => {
                 // AF capabilities byte at +3: TP (bit 0) and FLR (bit 1), both needed.
@@ -183,7 +185,7 @@ mod tests {
         let c = space(
             0x8086,
             0x00,
-            &[(CAP_PM, &pm), (CAP_EXP, &exp), (CAP_MSIX, &msix)],
+            &[(CAP_PM, &pm), (CAP_EXP, &exp), (PCI_CAP_ID_MSIX, &msix)],
         );
         let f = parse(&c).unwrap();
         assert_eq!(f.ids, (0x8086, 0x1234));
@@ -198,7 +200,7 @@ mod tests {
     fn af_flr_msi_multifunction_bridge() {
         let af = [0x06, 0x03];
         let msi = [0x06, 0x00]; // MMC 3: 8 vectors
-        let c = space(0x1b36, 0x81, &[(CAP_AF, &af), (CAP_MSI, &msi)]);
+        let c = space(0x1b36, 0x81, &[(CAP_AF, &af), (PCI_CAP_ID_MSI, &msi)]);
         let f = parse(&c).unwrap();
         assert!(f.af_flr && f.bridge && f.multifunction);
         assert_eq!(f.msi_vectors, Some(8));
