@@ -33,7 +33,7 @@ grep -E '^symbols: ' "$QUIET_LOG"
 quietly "Debian packages (Debian's rustc, dpkg-deb)" scripts/debian-packages.sh
 quietly "Debian packages installed and removed (dpkg, dkms)" scripts/test-debian.sh
 grep -E '^ok: ' "$QUIET_LOG" | cut -c1-150
-quietly "domU kernel with kernel/patches/xen-pv-ioremap, its modules" scripts/build-ioremap-domu.sh
+quietly "domU kernel with the xen-pv-ioremap series, its modules" scripts/build-ioremap-domu.sh
 grep -E 'loud-ioremap domU' "$QUIET_LOG"
 quietly "lab inputs" scripts/build-lab.sh
 
