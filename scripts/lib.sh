@@ -42,7 +42,7 @@ quietly() {
 	shift
 	QUIET_N=$((QUIET_N + 1))
 	mkdir -p "$TOP/out/logs"
-	QUIET_LOG=$TOP/out/logs/$(printf %02d "$QUIET_N")-${what//[ /]/-}.log
+	QUIET_LOG=$TOP/out/logs/$(printf %02d "$QUIET_N")-${what//[[:space:]\/]/-}.log
 	t0=$(date +%s)
 	log "$what ..."
 	"$@" >"$QUIET_LOG" 2>&1 &
