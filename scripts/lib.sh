@@ -187,3 +187,21 @@ lab_scenario() {
 	LAB_NO_BUILD=1 "$TOP/qemu/run" "$1" 2>&1 | tee "$out/$1.result"
 	return "${PIPESTATUS[0]}"
 }
+
+# The scenarios make test runs again with their domU on the kernel with
+# kernel/patches/xen-pv-ioremap/: granted mappings behave as before.
+lab_patched_scenarios() {
+	echo healthy holes race
+}
+
+# lab_scenario_patched <name>: lab_scenario, the domU booting the patched
+# kernel (scripts/build-ioremap-domu.sh), with the same expectations; log and
+# verdict in $LAB_OUT/<name>-patched.{log,result}.
+lab_scenario_patched() {
+	local out=${LAB_OUT:-$TOP/out/lab} d=/lab/domu-ioremap
+	mkdir -p "$out"
+	LAB_NO_BUILD=1 LAB_LOG="$out/$1-patched.log" \
+		LAB_DOM0_EXTRA="pfd.env.DOMU_KERNEL=$d/vmlinuz pfd.env.DOMU_RAMDISK=$d/initrd" \
+		"$TOP/qemu/run" "$1" 2>&1 | tee "$out/$1-patched.result"
+	return "${PIPESTATUS[0]}"
+}

@@ -51,6 +51,11 @@ for s in ${LAB_SCENARIOS:-$(lab_scenarios)}; do
 	quietly "lab scenario $s" lab_scenario "$s" || failed="$failed $s"
 	grep -E '^lab: (timings|scenario .* (PASSED|FAILED))' "out/lab/$s.result" || true
 done
+for s in ${LAB_PATCHED_SCENARIOS-$(lab_patched_scenarios)}; do
+	quietly "lab scenario $s on the xen-pv-ioremap domU kernel" lab_scenario_patched "$s" ||
+		failed="$failed $s-patched"
+	grep -E '^lab: (timings|scenario .* (PASSED|FAILED))' "out/lab/$s-patched.result" || true
+done
 if [ -n "$failed" ]; then
 	for s in $failed; do explain "$s"; done
 	die "lab scenarios failed:$failed"
