@@ -62,17 +62,7 @@ fn msi_capability_decoding() {
 fn msix_capability_decoding() {
     // e1000e: table size field 4 (5 vectors), table in BAR3 at 0, PBA at BAR3 + 0x2000.
     let m = MsixCap::from_dwords(0xa0, 0x0004_0011, 0x0000_0003);
-    assert_eq!(
-        m,
-        MsixCap {
-            offset: 0xa0,
-            vectors: 5,
-            table_bar: 3,
-            table_offset: 0,
-            enabled: false,
-            control: 0x0004,
-        }
-    );
+    assert_eq!(Some(m), e1000e_irq().msix);
     assert_eq!(m.table_span(), (0, 5 * 16 - 1));
     // The largest table: 2048 vectors, enabled and masked, at BAR0 + 0x10000.
     let m = MsixCap::from_dwords(0x70, 0xc7ff_0011, 0x0001_0000);

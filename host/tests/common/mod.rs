@@ -15,6 +15,17 @@ pub mod irq_dma;
 #[allow(unused_imports)]
 pub use catalogue::*;
 
+/// The resource flag sets real BARs and odd ones have, for generated facts.
+pub const RESOURCE_FLAG_SETS: [u64; 7] = [
+    0,
+    IORESOURCE_IO,
+    IORESOURCE_MEM,
+    IORESOURCE_MEM | IORESOURCE_MEM_64,
+    IORESOURCE_MEM | IORESOURCE_PREFETCH | IORESOURCE_MEM_64,
+    IORESOURCE_MEM | IORESOURCE_UNSET,
+    IORESOURCE_UNSET | IORESOURCE_DISABLED,
+];
+
 /// Xen's answers to a trial mapping, as the tables write them.
 pub const M: Trial = Trial::Mapped;
 /// Mapped without write access.

@@ -42,15 +42,7 @@ fn corpus() -> Vec<DeviceFacts> {
 
 /// Flags the PCI core sets on a BAR's resource, or any bits.
 fn any_flags(rng: &mut Rng) -> u64 {
-    const SOME: [u64; 7] = [
-        0,
-        IORESOURCE_IO,
-        IORESOURCE_MEM,
-        IORESOURCE_MEM | IORESOURCE_MEM_64,
-        IORESOURCE_MEM | IORESOURCE_PREFETCH | IORESOURCE_MEM_64,
-        IORESOURCE_MEM | IORESOURCE_UNSET,
-        IORESOURCE_UNSET | IORESOURCE_DISABLED,
-    ];
+    const SOME: [u64; 7] = RESOURCE_FLAG_SETS;
     match rng.below(4) {
         0 => rng.next(),
         _ => rng.pick(&SOME),

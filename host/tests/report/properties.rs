@@ -13,15 +13,7 @@ prop_compose! {
     fn any_resource()(
         start in prop_oneof![any::<u64>(), (0u64..1 << 20).prop_map(|p| p << 12)],
         len in prop_oneof![any::<u64>(), 0u64..0x10_0000, Just(0)],
-        flags in prop::sample::select(vec![
-            0,
-            IORESOURCE_IO,
-            IORESOURCE_MEM,
-            IORESOURCE_MEM | IORESOURCE_MEM_64,
-            IORESOURCE_MEM | IORESOURCE_PREFETCH | IORESOURCE_MEM_64,
-            IORESOURCE_MEM | IORESOURCE_UNSET,
-            IORESOURCE_UNSET | IORESOURCE_DISABLED,
-        ]),
+        flags in prop::sample::select(RESOURCE_FLAG_SETS.to_vec()),
         claimed in any::<bool>(),
     ) -> Resource {
         Resource {
