@@ -10,6 +10,7 @@ mod dom0;
 #[cfg(test)]
 mod fuzz;
 mod host;
+mod prometheus;
 mod rangeset;
 mod sysfs;
 mod temp_domain;
@@ -167,6 +168,26 @@ mod tests {
         assert_eq!((a.timeout, a.cfg.as_str()), (7, "web.cfg"));
         assert!(parse(&[]).err().unwrap().use_stderr());
         assert!(parse(&["dom0"]).err().unwrap().use_stderr());
+        let Command::Dom0(d) =
+            parse(&["dom0", "--all", "--format=prometheus", "--output", "f.prom"])
+                .unwrap()
+                .command
+        else {
+            panic!("not dom0");
+        };
+        assert!(d.all && d.domain.is_none() && d.format == dom0::Format::Prometheus);
+        assert_eq!(d.output.as_deref(), Some(std::path::Path::new("f.prom")));
+        let Command::Dom0(d) = parse(&["dom0", "domu", "--json"]).unwrap().command else {
+            panic!("not dom0");
+        };
+        assert!(d.json && d.domain.as_deref() == Some("domu"));
+        for bad in [
+            &["dom0", "domu", "--all"][..],
+            &["dom0", "domu", "--json", "--format", "text"],
+            &["dom0", "--all", "--format", "xml"],
+        ] {
+            assert!(parse(bad).err().unwrap().use_stderr(), "{bad:?}");
+        }
         assert!(parse(&["check", "web.cfg", "--timeout", "x"])
             .err()
             .unwrap()

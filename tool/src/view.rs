@@ -107,8 +107,26 @@ pub fn frame_map(bar: Span, set: &[Span]) -> String {
 pub struct BarFinding {
     /// `xen-iomem-missing` or `xen-ioports-missing`.
     pub code: &'static str,
+    /// What it means.
+    pub what: &'static str,
+    /// How much of the BAR Xen grants, and which ranges it does not.
+    pub evidence: String,
     /// The xl.cfg entries or the command that grant the rest.
     pub fix: String,
+}
+
+/// A finding in the shape the module's report and every subcommand's JSON share
+/// (docs/schema/pcifront-diag.schema.json, `$defs/finding`).
+pub fn finding_json(
+    severity: &str,
+    code: &str,
+    scope: &str,
+    what: &str,
+    evidence: &str,
+    fix: &str,
+) -> Value {
+    json!({"severity": severity, "code": code, "scope": scope, "what": what,
+        "evidence": evidence, "fix": fix})
 }
 
 /// One BAR's line and, when Xen does not grant all of it, its finding.
@@ -124,12 +142,18 @@ pub struct BarView {
 /// The finding for a BAR whose `missing` units Xen does not grant.
 fn bar_finding(bar: &Bar, missing: &SpanList, dom0_bdf: &str) -> BarFinding {
     let mut entries = String::new();
+    let total = bar.units().count();
+    let unit = if bar.is_mem() { "frames" } else { "ports" };
+    let evidence = format!(
+        "Xen grants the domain {} of the BAR's {total} {unit}; not granted {missing}",
+        total.saturating_sub(missing.total)
+    );
     if bar.is_mem() {
         let _ = write_iomem_spans(&mut entries, missing.spans.iter().copied());
-        BarFinding { code: "xen-iomem-missing", fix: format!("iomem=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its BARs") }
+        BarFinding { code: "xen-iomem-missing", what: "Xen does not let the domain map all of the BAR's frames", evidence, fix: format!("iomem=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its BARs") }
     } else {
         let _ = write_ioport_spans(&mut entries, missing.spans.iter().copied());
-        BarFinding { code: "xen-ioports-missing", fix: format!("ioports=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its ports") }
+        BarFinding { code: "xen-ioports-missing", what: "Xen does not let the domain use all of the BAR's ports", evidence, fix: format!("ioports=[{entries}] in the guest's xl.cfg, or pass the device with pci=['{dom0_bdf}'] / xl pci-attach so the toolstack grants its ports") }
     }
 }
 
@@ -166,6 +190,7 @@ pub fn bar_view(bar: &Bar, doms: &DomainRanges, dom0_bdf: &str) -> BarView {
         "not_granted_ranges": sp.missing.spans.iter().map(|r| json!([r.first(), r.last()])).collect::<Vec<_>>(),
         "not_granted_range_count": sp.missing.spans.len(),
         "map": map, "code": finding.as_ref().map(|f| f.code),
+        "severity": finding.as_ref().map(|_| "error"),
         "fix": finding.as_ref().map(|f| &f.fix),
     });
     BarView {
@@ -194,13 +219,25 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> DeviceView {
         if dev.permissive { " (permissive)" } else { "" }
     );
     let mut errors = 0;
+    let mut findings = Vec::new();
     if driver != "pciback" {
         errors += 1;
         let holder = match dev.driver.as_deref() {
             Some(d) => format!("dom0's {d} driver holds the device"),
             None => "no dom0 driver holds the device".to_string(),
         };
-        let _ = writeln!(text, "  error not-pciback: {holder}, not xen-pciback: the guest cannot reach it; fix: xl pci-assignable-add {}", dev.bdf);
+        let what = format!("{holder}, not xen-pciback: the guest cannot reach it");
+        let fix = format!("xl pci-assignable-add {}", dev.bdf);
+        let _ = writeln!(text, "  error not-pciback: {what}; fix: {fix}");
+        let evidence = format!("dom0 driver {driver}");
+        findings.push(finding_json(
+            "error",
+            "not-pciback",
+            "device",
+            &what,
+            &evidence,
+            &fix,
+        ));
     }
     let dom0_bdf = dev.bdf.to_string();
     let mut bars = Vec::new();
@@ -210,11 +247,19 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> DeviceView {
         if let Some(f) = &v.finding {
             errors += 1;
             let _ = writeln!(text, "    fix: {}", f.fix);
+            findings.push(finding_json(
+                "error",
+                f.code,
+                bar.name(),
+                f.what,
+                &f.evidence,
+                &f.fix,
+            ));
         }
         bars.push(v.json);
     }
     let json = json!({"device": dom0_bdf, "driver": driver, "permissive": dev.permissive,
-        "pciback": driver == "pciback", "bars": bars});
+        "pciback": driver == "pciback", "bars": bars, "findings": findings});
     DeviceView { text, json, errors }
 }
 
