@@ -634,7 +634,7 @@ fn print_result(
         o.done_s
     ));
     if opts.json {
-        let doc = json!({"version": crate::VERSION, "config": opts.cfg, "domain": name,
+        let doc = json!({"schema_version": crate::SCHEMA_VERSION, "version": crate::VERSION, "config": opts.cfg, "domain": name,
             "workflow": match opts.workflow() { Workflow::Create => "create", Workflow::Hotplug => "hotplug" },
             "read_probe": opts.read_probe, "devices": devs, "errors": errors,
             "image_errors": o.collector.image_errors, "guest_side_problems": problems,

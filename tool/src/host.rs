@@ -434,7 +434,13 @@ fn render(d: &DeviceFacts, results: &[Check]) -> String {
 }
 
 fn check_json(c: &Check) -> serde_json::Value {
-    json!({"code": c.code, "status": c.status.to_string(), "summary": c.summary, "evidence": c.evidence, "fix": c.fix})
+    // The severity a module's finding of the same weight has (the shared finding shape).
+    let severity = match c.status {
+        Status::Pass => "info",
+        Status::Warn => "warning",
+        Status::Fail => "error",
+    };
+    json!({"code": c.code, "severity": severity, "status": c.status.to_string(), "summary": c.summary, "evidence": c.evidence, "fix": c.fix})
 }
 
 /// `pcifront-diag host ...`: the exit code.
@@ -503,7 +509,7 @@ fn host(args: &Args) -> Result<u8, Refusal> {
         }
     ));
     if as_json {
-        let doc = json!({"devices": json_devices, "pass": counts[0], "warn": counts[1], "fail": counts[2], "strict": opts.strict, "exit": code});
+        let doc = json!({"schema_version": crate::SCHEMA_VERSION, "version": crate::VERSION, "devices": json_devices, "pass": counts[0], "warn": counts[1], "fail": counts[2], "strict": opts.strict, "exit": code});
         println!("{doc}");
     } else {
         print!("{text}");

@@ -24,6 +24,10 @@ use std::process::ExitCode;
 /// module and the image carry.
 pub const VERSION: &str = pcifront_diag_core::diag::report::VERSION;
 
+/// The JSON layout's version every document carries, the module's report's own
+/// (docs/schema/pcifront-diag.schema.json describes them all).
+pub const SCHEMA_VERSION: u32 = pcifront_diag_core::diag::report::SCHEMA_VERSION;
+
 /// What Xen and pciback grant a PV guest's passed-through devices, and what the guest's
 /// own PCI core makes of them.
 ///
