@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # The dom0 package, out/debian/pcifront-diag_<version>_amd64.deb: the command
 # (/usr/sbin/pcifront-diag), its diagnostic image (/usr/share/pcifront-diag/:
-# vmlinuz and initrd, as make image builds them), and the man page and shell
-# completions the command writes of itself. Checked with lintian; prints the
-# package's path. Needs make tool and make image first.
+# vmlinuz and initrd, as make image builds them), the man page and shell
+# completions the command writes of itself, and for fleets a systemd service and
+# timer writing node_exporter's textfile (package/, not enabled on install) with
+# an example alerting rule file (checked and unit-tested with promtool).
+# Checked with lintian; prints the package's path. Needs make tool and make
+# image first.
 source "$(dirname "$0")/lib.sh"
 
 version=$(cat "$TOP/src/VERSION")
@@ -28,8 +31,14 @@ rm "$root/pcifront-diag.8"
 "$bin" generate zsh | install -D -m 644 /dev/stdin "$root/usr/share/zsh/vendor-completions/_pcifront-diag"
 "$bin" generate fish | install -D -m 644 /dev/stdin "$root/usr/share/fish/vendor_completions.d/pcifront-diag.fish"
 
+# The fleet's textfile writer: units and example alerts, the alerts checked
+# and their tests run first (promtool: Debian's prometheus, setup-host.sh).
+command -v promtool >/dev/null || die "promtool is not installed (scripts/setup-host.sh installs prometheus)"
+promtool check rules "$TOP/package/pcifront-diag.rules.yml" >&2
+(cd "$TOP/package" && promtool test rules pcifront-diag.rules.test.yml) >&2
+install -D -m 644 -t "$root/usr/lib/systemd/system" "$TOP/package/pcifront-diag.service" "$TOP/package/pcifront-diag.timer"
 doc=$root/usr/share/doc/pcifront-diag
-install -d "$doc"
+install -D -m 644 -t "$doc/examples" "$TOP/package/pcifront-diag.rules.yml"
 cat >"$doc/copyright" <<EOF
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: pcifront-diag
@@ -67,6 +76,9 @@ Description: explain why a PCI device passed through to a Xen PV guest fails
  guest, and 'pcifront-diag check <guest.cfg>' boots the guest's
  passthrough settings in a temporary domain with a diagnostic image and
  reports what the pcifront_diag kernel module finds there.
+ 'pcifront-diag dom0 --all --format prometheus' does the former for every
+ running guest, for node_exporter's textfile collector (a systemd timer,
+ not enabled on install, and example alerting rules are included).
 EOF
 
 mkdir -p "$out"
