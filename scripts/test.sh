@@ -3,7 +3,9 @@
 # shell files, run the host tests, build the kernel (cached) and the module
 # (also with clippy), check formatting and stack use, build and install the packages for Debian's
 # stock kernel (with Debian's rustc 1.85), then run every lab scenario on
-# real Xen, once each. One line per step; each step's full output is in out/logs/.
+# real Xen, once each, and check what the lab printed: the dom0 package's
+# textfile with promtool, every JSON document against docs/schema/. One line
+# per step; each step's full output is in out/logs/.
 # Builds and host tests fail on the first broken step; the lab runs every
 # scenario and fails at the end if any failed.
 source "$(dirname "$0")/lib.sh"
@@ -56,8 +58,22 @@ for s in ${LAB_PATCHED_SCENARIOS-$(lab_patched_scenarios)}; do
 		failed="$failed $s-patched"
 	grep -E '^lab: (timings|scenario .* (PASSED|FAILED))' "out/lab/$s-patched.result" || true
 done
+# What the lab printed, checked: a full run only (a LAB_SCENARIOS subset lacks
+# documents), on this run's logs.
+checks_failed=""
+if [ -z "${LAB_SCENARIOS:-}" ]; then
+	logs=()
+	for s in $(lab_scenarios); do logs+=("out/lab/$s.log"); done
+	quietly "promtool check metrics on the dom0-denied textfile" scripts/validate-metrics.sh out/lab/dom0-denied.log ||
+		checks_failed="$checks_failed metrics"
+	grep -E 'promtool check metrics: passed' "$QUIET_LOG" || true
+	quietly "JSON documents of the lab against docs/schema" scripts/validate-json.sh "${logs[@]}" ||
+		checks_failed="$checks_failed json"
+	grep -E '^documents: ' "$QUIET_LOG" || true
+fi
 if [ -n "$failed" ]; then
 	for s in $failed; do explain "$s"; done
-	die "lab scenarios failed:$failed"
+	die "lab scenarios failed:$failed; checks of what the lab printed failed:${checks_failed:- none}"
 fi
+[ -z "$checks_failed" ] || die "checks of what the lab printed failed:$checks_failed"
 log "all tests passed"
