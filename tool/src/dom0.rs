@@ -32,7 +32,7 @@ pub struct Args {
     /// Every running domain with passed-through devices (one rangeset dump for all).
     #[arg(long)]
     pub all: bool,
-    /// text; json: one document; prometheus: gauges in node_exporter's textfile format.
+    /// What to print: text, one JSON document, or gauges for node_exporter's textfile collector.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// The same as --format json.
