@@ -179,9 +179,9 @@ fn all_domains() -> Result<Vec<Outcome>, Failure> {
     let mut found = Vec::new();
     let mut outcomes = Vec::new();
     for name in xl::guests()? {
-        match xl::assigned(&name).and_then(|devices| Ok((xl::domid(&name)?, devices))) {
-            Ok((_, devices)) if devices.is_empty() => {}
-            Ok((id, devices)) => found.push((name, id, devices)),
+        match passed_through(&name) {
+            Ok(None) => {}
+            Ok(Some((id, devices))) => found.push((name, id, devices)),
             Err(_) if !xl::exists(&name).unwrap_or(true) => {}
             Err(e) => outcomes.push(Outcome::NotChecked {
                 name,
@@ -195,7 +195,7 @@ fn all_domains() -> Result<Vec<Outcome>, Failure> {
     };
     for (name, id, devices) in found {
         let outcome = match dumps.remove(&id) {
-            None => Err(format!("Xen's console ring holds no rangeset dump of domain {id} after xl debug-keys q: it is too small for the dump; boot Xen with a larger conring_size= (e.g. 1M)")),
+            None => Err(xl::no_dump(id)),
             Some(ranges) => domain_view(&name, id, &devices, &ranges),
         };
         outcomes.push(match outcome {
@@ -204,6 +204,15 @@ fn all_domains() -> Result<Vec<Outcome>, Failure> {
         });
     }
     Ok(outcomes)
+}
+
+/// The domain's id and devices, if it has any (`xl pci-list`, then `xl domid`).
+fn passed_through(name: &str) -> Result<Option<(u32, Vec<Bdf>)>, Failure> {
+    let devices = xl::assigned(name)?;
+    if devices.is_empty() {
+        return Ok(None);
+    }
+    Ok(Some((xl::domid(name)?, devices)))
 }
 
 /// Every domain's rangesets, from one fresh `q` dump.

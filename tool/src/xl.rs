@@ -248,11 +248,14 @@ fn parse_pci_list(out: &str) -> Vec<Bdf> {
 pub fn ranges_of(id: u32) -> Result<DomainRanges, Failure> {
     run(&["debug-keys", "q"], Stage::DebugKeys)?;
     let log = run(&["dmesg"], Stage::Dmesg)?;
-    rangeset::parse(&log).remove(&id).ok_or_else(|| {
-        Failure::Environment(format!(
-            "Xen's console ring holds no rangeset dump of domain {id} after xl debug-keys q: it is too small for the dump; boot Xen with a larger conring_size= (e.g. 1M)"
-        ))
-    })
+    rangeset::parse(&log)
+        .remove(&id)
+        .ok_or_else(|| Failure::Environment(no_dump(id)))
+}
+
+/// Why domain `id` has no rangesets after a `q` dump.
+pub fn no_dump(id: u32) -> String {
+    format!("Xen's console ring holds no rangeset dump of domain {id} after xl debug-keys q: it is too small for the dump; boot Xen with a larger conring_size= (e.g. 1M)")
 }
 
 #[cfg(test)]
