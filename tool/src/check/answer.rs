@@ -23,6 +23,7 @@ type HostRun = JoinHandle<(Section, f64)>;
 
 /// The answer as it is printed.
 pub(super) struct Answer<'a> {
+    sink: Box<dyn Write + 'a>,
     opts: &'a Args,
     g: &'a Guest,
     name: &'a str,
@@ -40,6 +41,7 @@ pub(super) struct Answer<'a> {
 impl<'a> Answer<'a> {
     pub(super) fn new(opts: &'a Args, g: &'a Guest, name: &'a str, start: Instant) -> Self {
         Answer {
+            sink: Box::new(std::io::stdout()),
             opts,
             g,
             name,
@@ -64,11 +66,10 @@ impl<'a> Answer<'a> {
     }
 
     /// Text goes out at once (and nothing in JSON mode, which prints one document).
-    fn say(&self, text: &str) {
+    fn say(&mut self, text: &str) {
         if !self.opts.json {
-            let mut out = std::io::stdout().lock();
-            let _ = out.write_all(text.as_bytes());
-            let _ = out.flush();
+            let _ = self.sink.write_all(text.as_bytes());
+            let _ = self.sink.flush();
         }
     }
 
@@ -200,7 +201,7 @@ impl<'a> Answer<'a> {
     }
 
     /// The last line: the temporary domain is gone, or what to run to make it so.
-    pub(super) fn teardown(&self, domid: Option<u32>, destroyed: &Result<(), String>) {
+    pub(super) fn teardown(&mut self, domid: Option<u32>, destroyed: &Result<(), String>) {
         let line = match (destroyed, domid) {
             (Ok(()), Some(id)) => format!("{} (d{id}) destroyed", self.name),
             (Ok(()), None) => format!("no {} left (xl create did not finish)", self.name),
@@ -330,4 +331,150 @@ pub(crate) fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::console::tests::{image_lines, REPORT, TOKEN};
+    use crate::console::{read_line, MAX_LINE};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+
+    /// What the answer wrote, shared with the test.
+    #[derive(Clone, Default)]
+    struct Sink(Rc<RefCell<Vec<u8>>>);
+
+    impl Write for Sink {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.borrow_mut().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Sink {
+        fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.borrow()).into_owned()
+        }
+    }
+
+    fn opts() -> Args {
+        Args {
+            cfg: "/tmp/web.cfg".into(),
+            hotplug: false,
+            read_probe: false,
+            timeout: 120,
+            json: false,
+        }
+    }
+
+    fn guest() -> Guest {
+        Guest {
+            name: "web".into(),
+            kind: "pv".into(),
+            devices: vec![(Bdf::parse("0000:00:04.0").unwrap(), false)],
+        }
+    }
+
+    fn view() -> DeviceView {
+        DeviceView {
+            text: "0000:00:04.0: dom0 driver pciback\n  ok BAR0\n".into(),
+            json: Value::Null,
+            errors: 0,
+        }
+    }
+
+    /// Feeds `input` to `c` line by line, letting the answer look after each, as the
+    /// console loop does.
+    fn feed(c: &mut Collector, a: &mut Answer, input: &str) {
+        let mut r = std::io::BufReader::new(input.as_bytes());
+        while let Some(line) = read_line(&mut r, MAX_LINE).unwrap() {
+            c.feed(&line);
+            a.reports(c);
+        }
+    }
+
+    /// Issue 18: the verdict came only after the domain was destroyed. It is printed when
+    /// the report ends, before the image is done, and the teardown is the last line.
+    #[test]
+    fn regression_verdict_before_teardown() {
+        let (opts, g, sink) = (opts(), guest(), Sink::default());
+        let mut a = Answer::new(&opts, &g, "web-pfd", Instant::now());
+        a.sink = Box::new(sink.clone());
+        a.dom0_view(vec![view()], 0);
+        let mut c = Collector::new(TOKEN);
+        let lines = image_lines(TOKEN, REPORT);
+        let (before_done, done) = lines.split_at(lines.find("PFD-DONE").unwrap());
+        feed(&mut c, &mut a, before_done);
+        assert!(sink
+            .text()
+            .contains("  guest: info ok BAR0: usable; evidence: e\n"));
+        assert!(!sink.text().contains("summary"));
+        feed(&mut c, &mut a, done);
+        a.finish(&c, 4.6);
+        a.teardown(Some(3), &Ok(()));
+        let text = sink.text();
+        let verdict = text.find("0000:00:04.0: dom0 driver pciback").unwrap();
+        let summary = text
+            .find("summary: 0 error(s); xl create to the last report 4.6 s; destroying web-pfd\n")
+            .unwrap();
+        assert!(verdict < summary, "{text}");
+        assert!(text.ends_with("\nweb-pfd (d3) destroyed\n"), "{text}");
+        assert_eq!(text.matches("0000:00:04.0: dom0").count(), 1, "{text}");
+        let mut a = Answer::new(&opts, &g, "web-pfd", Instant::now());
+        a.sink = Box::new(sink.clone());
+        a.teardown(
+            Some(3),
+            &Err("web-pfd (d3) is still there: run xl destroy 3".into()),
+        );
+        assert!(sink
+            .text()
+            .ends_with("\nweb-pfd NOT destroyed: web-pfd (d3) is still there: run xl destroy 3\n"));
+    }
+
+    /// A second report for a device printed already withdraws it: the summary counts the
+    /// device as without a usable report.
+    #[test]
+    fn a_second_report_withdraws_the_printed_one() {
+        let (opts, g, sink) = (opts(), guest(), Sink::default());
+        let mut a = Answer::new(&opts, &g, "web-pfd", Instant::now());
+        a.sink = Box::new(sink.clone());
+        a.dom0_view(vec![view()], 0);
+        let mut c = Collector::new(TOKEN);
+        let twice = format!(
+            "PFD-REPORT-BEGIN {TOKEN} x\n{REPORT}\nPFD-REPORT-END {TOKEN} x\n{}",
+            image_lines(TOKEN, REPORT)
+        );
+        feed(&mut c, &mut a, &twice);
+        a.finish(&c, 1.0);
+        let text = sink.text();
+        assert!(text.contains("0000:00:04.0: the report printed above does not count: the image sent more than one for this device\n"), "{text}");
+        assert!(text.contains("guest-side problem: more than one report for 0000:00:04.0: none of them is taken\n"), "{text}");
+        assert!(text.contains("summary: 1 error(s);"), "{text}");
+        assert_eq!(a.errors, 1);
+    }
+
+    /// In JSON mode nothing is printed before the one document.
+    #[test]
+    fn json_mode_prints_no_text() {
+        let (mut opts, g, sink) = (opts(), guest(), Sink::default());
+        opts.json = true;
+        let mut a = Answer::new(&opts, &g, "web-pfd", Instant::now());
+        a.sink = Box::new(sink.clone());
+        a.start();
+        a.dom0_view(vec![view()], 0);
+        let mut c = Collector::new(TOKEN);
+        feed(&mut c, &mut a, &image_lines(TOKEN, REPORT));
+        a.finish(&c, 1.0);
+        a.teardown(Some(3), &Ok(()));
+        assert!(sink.text().is_empty(), "{}", sink.text());
+        assert!(a.host.is_none());
+        let doc = a.document(&c, &Ok(()));
+        assert_eq!(doc["errors"], 0);
+        assert_eq!(doc["destroyed"], true);
+        assert_eq!(doc["devices"][0]["guest"]["summary"]["verdict"], "OK");
+    }
 }
