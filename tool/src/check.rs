@@ -2,9 +2,11 @@
 //! `pcifront-diag check <guest.cfg>`: the guest's own passthrough settings, run in a
 //! throwaway PV domain `<guest>-pfd` that boots the diagnostic image (`make image`), whose
 //! pcifront_diag reports come back over its console; dom0's view of the same domain is
-//! taken while it waits, and both are printed per device. The domain is destroyed by id on
-//! every path this command controls (a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP),
-//! and the absence is checked; after SIGKILL it stays until the image's own wait ends.
+//! taken while it waits, and both are printed per device as each report arrives, before
+//! the teardown (answer.rs). What makes the check pointless is refused first, from sysfs
+//! and xenstore, before any domain exists. The domain is destroyed by id on every path this
+//! command controls (a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP), and the absence
+//! is checked; after SIGKILL it stays until the image's own wait ends.
 //!
 //! What comes back over the console is the guest's word: see console.rs.
 
@@ -487,7 +489,8 @@ pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
     let mut dom = TempDomain::new(&name);
     let answer = boot_and_answer(opts, &g, &mut dom, &mut out);
     if matches!(answer, Err(Failure::Environment(_))) {
-        // A step failed before the image was up: the host checks may say why.
+        // A step failed, perhaps before the image was up: the host checks, unless printed
+        // already, may say why (an IOMMU Xen does not use fails xl create).
         out.host_section(true);
     }
     let destroyed = dom.destroy();
