@@ -269,3 +269,10 @@ guest_cfg() {
 no_leftovers() {
 	lab "leftover -pfd domains: $(xl list | awk 'NR > 1 && $1 ~ /-pfd$/' | wc -l)"
 }
+
+# answer_order [file]: the key lines of check's output (default /tmp/pfd.out) in
+# the order it printed them, on one line: each device's host header, each
+# device's verdict header, the summary, the teardown.
+answer_order() {
+	lab "answer order: $(grep -E '^(host: [0-9a-f]{4}:|[0-9a-f]{4}:[0-9a-f:.]+: dom0 |summary: |no [^ ]+-pfd left|[^ ]+-pfd \(d[0-9]+\) destroyed$|[^ ]+-pfd NOT destroyed)' "${1:-/tmp/pfd.out}" | awk 'NR > 1 { printf " | " } { printf "%s", $0 }')"
+}

@@ -1,8 +1,9 @@
 # check-bad-input: check refuses what it cannot check, with a clear message
 # and exit code, and leaves no domain or assignment behind: a missing config,
-# an HVM guest, no pci= entry, a device a running domain holds, an image that
-# does not report in time, Ctrl-C while the temporary domain runs, and the
-# device taken from pciback while the check runs.
+# an HVM guest, no pci= entry, a device pciback does not hold, a device a
+# running domain holds (refused from sysfs and xenstore, no domain created),
+# an image that does not report in time, Ctrl-C while the temporary domain
+# runs, and the device taken from pciback while the check runs.
 # The command is quiet while the image runs: longer silence allowed.
 # lab-stall: 240
 pfd_install || exit 1
@@ -12,6 +13,9 @@ sed -i 's/^type = "pv"/type = "hvm"/' /tmp/hvm.cfg
 pfd "check hvm.cfg" check /tmp/hvm.cfg
 guest_cfg /tmp/nopci.cfg
 pfd "check nopci.cfg" check /tmp/nopci.cfg
+# No driver holds the NIC: host's pciback check refuses it, before any domain.
+guest_cfg /tmp/nic.cfg "pci = ['0000:00:05.0']"
+pfd "check nic.cfg (not pciback's)" check /tmp/nic.cfg
 guest_cfg /tmp/web.cfg "pci = ['0000:00:04.0']"
 assignable 0000:00:04.0 || exit 1
 pfd "check --timeout 2 web.cfg" check /tmp/web.cfg --timeout 2

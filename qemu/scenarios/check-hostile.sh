@@ -59,4 +59,5 @@ rc=$?
 sed 's/^/pfd| /' /tmp/hostile.out
 lab "pcifront-diag check web.cfg, hostile image: exit $rc"
 lab "escape bytes in the command's output: $(tr -cd '\033' </tmp/hostile.out | wc -c)"
+answer_order /tmp/hostile.out
 no_leftovers

@@ -5,4 +5,5 @@
 guest_cfg /tmp/web.cfg "pci = ['0000:00:06.0']"
 assignable 0000:00:06.0 || exit 1
 pfd "check web.cfg" check /tmp/web.cfg
+answer_order
 no_leftovers

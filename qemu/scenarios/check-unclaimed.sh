@@ -8,6 +8,8 @@
 guest_cfg /tmp/big.cfg "memory = 512" "maxmem = 4200" "e820_host = 0" "pci = ['0000:00:04.0']"
 assignable 0000:00:04.0 || exit 1
 pfd "check --hotplug big.cfg" check /tmp/big.cfg --hotplug
+answer_order
 no_leftovers
 pfd "check big.cfg" check /tmp/big.cfg
+answer_order
 no_leftovers

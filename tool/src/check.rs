@@ -2,20 +2,29 @@
 //! `pcifront-diag check <guest.cfg>`: the guest's own passthrough settings, run in a
 //! throwaway PV domain `<guest>-pfd` that boots the diagnostic image (`make image`), whose
 //! pcifront_diag reports come back over its console; dom0's view of the same domain is
-//! taken while it waits, and both are printed per device. The domain is destroyed by id on
-//! every path this command controls (a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP),
-//! and the absence is checked; after SIGKILL it stays until the image's own wait ends.
+//! taken while it waits, and both are printed per device as each report arrives, before
+//! the teardown (answer.rs). What makes the check pointless is refused first, from sysfs
+//! and xenstore, before any domain exists. The domain is destroyed by id on every path this
+//! command controls (a guard's `Drop`, also after SIGINT/SIGTERM/SIGHUP), and the absence
+//! is checked; after SIGKILL it stays until the image's own wait ends.
 //!
 //! What comes back over the console is the guest's word: see console.rs.
 
+mod answer;
+
+#[cfg(test)]
+pub(crate) use answer::{anomaly_lines, device_text};
+
 use crate::console::{self, clean, Collector, Line, Stage};
-use crate::temp_domain::{domid_of, random_hex, random_uuid, CheckLock, TempDomain};
+use crate::host;
+use crate::temp_domain::{random_hex, random_uuid, CheckLock, TempDomain};
 use crate::view::{device_view, DeviceView};
-use crate::xl::{self, assigned, ranges_of, xl};
+use crate::xl::xenstore::{self, Store};
+use crate::xl::{self, ranges_of};
 use crate::{sysfs, Failure};
-use pcifront_diag_core::diag::line::FindingLine;
+use answer::Answer;
 use pcifront_diag_core::diag::report::Bdf;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::io::{BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -155,32 +164,24 @@ fn image_dir() -> Result<PathBuf, Failure> {
     )))
 }
 
-/// The running domain that holds `bdf`, if any.
-fn holder(bdf: &Bdf) -> Result<Option<String>, Failure> {
-    for name in xl::guests()? {
-        if assigned(&name).unwrap_or_default().contains(bdf) {
-            return Ok(Some(name));
-        }
-    }
-    Ok(None)
-}
-
-/// Every device can be given to a new domain, or a message that says why not.
+/// Every device can be given to a new domain, or a message that says why not. Read from
+/// sysfs and xenstore only: a refusal needs no domain and no `xl` call. Whether pciback
+/// holds a device is `host`'s `pciback` check, the one source of that verdict.
 fn check_devices(g: &Guest) -> Result<(), Failure> {
-    let assignable = xl(&["pci-assignable-list"])?;
+    let holders = xl::pci_holders()?;
     for (bdf, _) in &g.devices {
-        if let Some(dom) = holder(bdf)? {
-            return Err(Failure::Environment(format!(
-                "{bdf} is assigned to the running domain {dom}: shut {dom} down or xl pci-detach {dom} {bdf}, then check again"
-            )));
-        }
-        if !assignable
-            .lines()
-            .any(|l| l.split_whitespace().next().and_then(Bdf::parse) == Some(*bdf))
-        {
-            return Err(Failure::Environment(format!(
-                "{bdf} is not assignable (dom0's own driver holds it): xl pci-assignable-add {bdf} first; check changes no assignment itself"
-            )));
+        match host::pciback_gate(&bdf.to_string(), &holders) {
+            Ok(None) => {}
+            Ok(Some(dom)) => {
+                return Err(Failure::Environment(format!(
+                    "{bdf} is assigned to the running domain {dom}: shut {dom} down or xl pci-detach {dom} {bdf}, then check again"
+                )))
+            }
+            Err(why) => {
+                return Err(Failure::Environment(format!(
+                    "{why}; check changes no assignment itself"
+                )))
+            }
         }
     }
     Ok(())
@@ -257,7 +258,13 @@ fn create(
     }
     let refs: Vec<&str> = args.iter().map(String::as_str).collect();
     xl::run(&refs, xl::Stage::Create)?;
-    dom.domid = Some(domid_of(&dom.name)?);
+    let id = xl::domid_by_name(&dom.name)?.ok_or_else(|| {
+        Failure::Environment(format!(
+            "xl create returned but no domain {} is running (look at xl dmesg)",
+            dom.name
+        ))
+    })?;
+    dom.domid = Some(id);
     Ok(())
 }
 
@@ -302,8 +309,15 @@ impl Console {
     }
 
     /// Feeds console lines to the collector until the image reaches `stage`, the deadline
-    /// passes, the console ends or a signal comes.
-    fn wait_for(&mut self, stage: Stage, until: (Instant, u64), what: &str) -> Result<(), Failure> {
+    /// passes, the console ends or a signal comes; `seen` looks at the collector after
+    /// each line.
+    fn wait_for(
+        &mut self,
+        stage: Stage,
+        until: (Instant, u64),
+        what: &str,
+        seen: &mut dyn FnMut(&Collector),
+    ) -> Result<(), Failure> {
         let (deadline, limit_s) = until;
         while self.collector.stage < stage {
             if STOP.load(Ordering::SeqCst) {
@@ -315,8 +329,11 @@ impl Console {
                 )));
             }
             match self.lines.recv_timeout(Duration::from_millis(200)) {
-                Ok(Some(line)) => self.collector.feed(&line),
-                Err(mpsc::RecvTimeoutError::Timeout) => {}
+                Ok(Some(line)) => {
+                    self.collector.feed(&line);
+                    seen(&self.collector);
+                }
+                Err(mpsc::RecvTimeoutError::Timeout) => seen(&self.collector),
                 Ok(None) | Err(mpsc::RecvTimeoutError::Disconnected) => {
                     return Err(Failure::Environment(format!(
                         "the temporary domain's console ended before the image could {what} (look at xl dmesg)"
@@ -343,32 +360,24 @@ fn make_raw(tty: &std::fs::File) {
     }
 }
 
-/// The pty of domain `id`'s console, from xenstore.
+/// The pty of domain `id`'s console, from xenstore, once xenconsoled has made it.
 fn console_tty(id: u32) -> Result<String, Failure> {
     let node = format!("/local/domain/{id}/console/tty");
-    for _ in 0..50 {
-        match xl::run_program("xenstore-read", &[&node], xl::Stage::Xenstore) {
-            Ok(out) if !out.trim().is_empty() => return Ok(out.trim().to_string()),
-            // Not written yet: xenconsoled writes it once it has made the pty.
-            Ok(_) | Err(xl::XlError::Failed { .. }) => {}
-            Err(e) => return Err(e.into()),
+    let mut store = xenstore::Xenstore::open().map_err(Failure::Environment)?;
+    for _ in 0..100 {
+        match store.read(&node).map_err(Failure::Environment)? {
+            Some(tty) if !tty.trim().is_empty() => return Ok(tty.trim().to_string()),
+            _ => std::thread::sleep(Duration::from_millis(50)),
         }
-        std::thread::sleep(Duration::from_millis(100));
     }
     Err(Failure::Environment(format!(
-        "xenstore has no console for d{id} ({node})"
+        "xenstore has no console for d{id} ({node}): is xenconsoled running?"
     )))
 }
 
-/// `xl pci-attach` of every device, once the image says it is up. Never `permissive=1`:
-/// pciback has no way to take it back, so it would outlive the check (see `notes`).
-fn attach(
-    g: &Guest,
-    dom: &TempDomain,
-    cons: &mut Console,
-    until: (Instant, u64),
-) -> Result<(), Failure> {
-    cons.wait_for(Stage::Up, until, "start")?;
+/// `xl pci-attach` of every device, once the image is up. Never `permissive=1`: pciback
+/// has no way to take it back, so it would outlive the check (see `notes`).
+fn attach(g: &Guest, dom: &TempDomain) -> Result<(), Failure> {
     for (bdf, _) in &g.devices {
         xl::run(
             &["pci-attach", &dom.name, &bdf.to_string()],
@@ -385,11 +394,6 @@ fn notes(g: &Guest) -> Vec<String> {
         .filter(|(_, permissive)| *permissive)
         .map(|(bdf, _)| format!("note: the config asks permissive=1 for {bdf}; check attaches it without (pciback keeps permissive set until the device leaves it), so the image's config-space writes are filtered as by default"))
         .collect()
-}
-
-/// A progress line on stderr: long work shows where it is.
-fn progress(t0: Instant, what: &str) {
-    eprintln!("pcifront-diag: {:.1} s: {what}", t0.elapsed().as_secs_f64());
 }
 
 /// The guest's config as xl reads it, or why it cannot be checked.
@@ -416,76 +420,82 @@ fn read_guest(cfg: &str) -> Result<Guest, Failure> {
     Ok(g)
 }
 
-/// What one run of the temporary domain gave: dom0's view and the console's collector.
-struct Outcome {
-    dom0: Vec<DeviceView>,
-    skipped: usize,
-    collector: Collector,
-    done_s: f64,
-}
-
-/// Creates, attaches, reads dom0's view, lets the image report.
-fn boot_and_collect(
-    opts: &Args,
-    g: &Guest,
-    dom: &mut TempDomain,
-    t0: Instant,
-) -> Result<Outcome, Failure> {
-    let dir = image_dir()?;
-    let token = random_hex(16)?;
-    create(opts, g, &dir, dom, &token)?;
-    let id = dom.domid.unwrap_or_default();
-    let mut cons = Console::open(id, &token)?;
-    progress(
-        t0,
-        &format!(
-            "{} created (d{id}), attaching the devices when its image is up",
-            dom.name
-        ),
-    );
-    let until = (t0 + Duration::from_secs(opts.timeout), opts.timeout);
-    attach(g, dom, &mut cons, until)?;
-    progress(t0, "devices attached, reading Xen's view of the domain");
+/// dom0's view of each device against the domain's rangesets, read once they are attached.
+fn dom0_views(g: &Guest, id: u32) -> Result<(Vec<DeviceView>, usize), Failure> {
     let ranges = ranges_of(id)?;
-    let dom0 = g
+    let views = g
         .devices
         .iter()
         .map(|(bdf, _)| sysfs::device(Path::new("/sys"), bdf).map(|d| device_view(&d, &ranges)))
         .collect::<Result<_, _>>()
         .map_err(Failure::Environment)?;
-    // The guest's tty echoes it back: with the token it is no forged marker.
-    let _ = writeln!(cons.tty, "PFD-GO {token}");
-    progress(
-        t0,
-        &format!("waiting for the image's reports (up to {} s)", opts.timeout),
-    );
-    cons.wait_for(Stage::Done, until, "report")?;
-    Ok(Outcome {
-        dom0,
-        skipped: ranges.skipped,
-        collector: cons.collector,
-        done_s: t0.elapsed().as_secs_f64(),
-    })
+    Ok((views, ranges.skipped))
 }
 
-/// Runs `check` and prints the merged report.
+/// Creates the domain, attaches the devices once its image is up, reads dom0's view, lets
+/// the image report, and prints each device's verdict as its report arrives.
+fn boot_and_answer(
+    opts: &Args,
+    g: &Guest,
+    dom: &mut TempDomain,
+    out: &mut Answer,
+) -> Result<Collector, Failure> {
+    let dir = image_dir()?;
+    let token = random_hex(16)?;
+    out.progress(&format!("creating {} (xl create)", dom.name));
+    let created_at = Instant::now();
+    create(opts, g, &dir, dom, &token)?;
+    let id = dom.domid.unwrap_or_default();
+    let mut cons = Console::open(id, &token)?;
+    out.progress(&format!(
+        "{} created (d{id}), attaching the devices when its image is up",
+        dom.name
+    ));
+    let until = (created_at + Duration::from_secs(opts.timeout), opts.timeout);
+    cons.wait_for(Stage::Up, until, "start", &mut |_| out.host_section(false))?;
+    out.host_section(true);
+    attach(g, dom)?;
+    out.progress("devices attached, reading Xen's view of the domain");
+    let (views, skipped) = dom0_views(g, id)?;
+    out.dom0_view(views, skipped);
+    // The guest's tty echoes it back: with the token it is no forged marker.
+    let _ = writeln!(cons.tty, "PFD-GO {token}");
+    out.progress(&format!(
+        "waiting for the image's reports (up to {} s)",
+        opts.timeout
+    ));
+    cons.wait_for(Stage::Done, until, "report", &mut |c| out.reports(c))?;
+    out.finish(&cons.collector, created_at.elapsed().as_secs_f64());
+    Ok(cons.collector)
+}
+
+/// Runs `check`: what refuses it first (no domain needed for that), then the temporary
+/// domain, each device's verdict printed as its report arrives, then the teardown.
 pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
+    let start = Instant::now();
     let g = read_guest(&opts.cfg)?;
     let name = format!("{}-pfd", g.name);
     // Before the device checks: a running check of this guest holds its devices.
     let _lock = CheckLock::take(&name)?;
     check_devices(&g)?;
-    if xl::exists(&name)? {
+    if xl::domid_by_name(&name)?.is_some() {
         return Err(Failure::Environment(format!(
             "a domain {name} is already running (left by a check that was killed?): xl destroy {name}"
         )));
     }
     catch_signals();
-    let t0 = Instant::now();
+    let mut out = Answer::new(opts, &g, &name, start);
+    out.start();
     let mut dom = TempDomain::new(&name);
-    let outcome = boot_and_collect(opts, &g, &mut dom, t0);
+    let answer = boot_and_answer(opts, &g, &mut dom, &mut out);
+    if matches!(answer, Err(Failure::Environment(_))) {
+        // A step failed, perhaps before the image was up: the host checks, unless printed
+        // already, may say why (an IOMMU Xen does not use fails xl create).
+        out.host_section(true);
+    }
     let destroyed = dom.destroy();
-    let outcome = outcome.map_err(|f| match (f, &destroyed) {
+    out.teardown(dom.domid, &destroyed);
+    let collector = answer.map_err(|f| match (f, &destroyed) {
         (Failure::Interrupted(_), Ok(())) => {
             Failure::Interrupted("interrupted; the temporary domain is destroyed".into())
         }
@@ -496,155 +506,11 @@ pub fn run(opts: &Args) -> Result<ExitCode, Failure> {
             f
         }
     })?;
-    let code = print_result(opts, &g, &name, &outcome, &destroyed);
+    let code = out.exit(&collector, &destroyed);
     match destroyed {
         Ok(()) => Ok(code),
         Err(e) => Err(Failure::Environment(e)),
     }
-}
-
-/// A guest-reported string of a finding, cleaned for the terminal; counts what was removed.
-fn field(f: &Value, key: &str, removed: &mut usize) -> String {
-    let (text, n) = clean(f[key].as_str().unwrap_or(""));
-    *removed += n;
-    text
-}
-
-/// The merged result of one device: dom0's lines, the module's findings, and the errors.
-pub(crate) fn device_text(
-    guest: Option<&Value>,
-    dom0: &DeviceView,
-    removed: &mut usize,
-) -> (String, usize) {
-    let mut text = dom0.text.replace("\n  ", "\n  dom0:  ");
-    let mut errors = dom0.errors;
-    let Some(g) = guest else {
-        text.push_str("  guest: no usable report from the image for this device\n");
-        return (text, errors + 1);
-    };
-    let findings = g["findings"].as_array().map(Vec::as_slice).unwrap_or(&[]);
-    for f in findings
-        .iter()
-        .take(2 * pcifront_diag_core::diag::checks::MAX_FINDINGS)
-    {
-        let s = |k: &str, removed: &mut usize| field(f, k, removed);
-        let severity = s("severity", removed);
-        errors += usize::from(severity == "error");
-        let fix = s("fix", removed);
-        let line = FindingLine {
-            severity: &severity,
-            code: &s("code", removed),
-            scope: &s("scope", removed),
-            what: &s("what", removed),
-            evidence: &s("evidence", removed),
-            fix: (!fix.is_empty()).then_some(&fix as &dyn std::fmt::Display),
-        };
-        text.push_str(&format!("  guest: {line}\n"));
-    }
-    (text, errors)
-}
-
-/// The guest side's problems: what its console showed that the image would not write.
-pub(crate) fn anomaly_lines(c: &Collector, removed: usize) -> Vec<String> {
-    let a = &c.anomalies;
-    let mut out = Vec::new();
-    let mut say = |n: usize, what: &str| {
-        if n > 0 {
-            out.push(format!("guest-side problem: {n} {what}"));
-        }
-    };
-    say(
-        a.forged_markers,
-        "console line(s) looked like the image's markers without this run's token: ignored",
-    );
-    say(a.long_lines, "console line(s) longer than the limit: cut");
-    say(
-        a.lossy_lines,
-        "console line(s) with bytes that are not UTF-8: replaced",
-    );
-    say(removed, "control character(s) in the report: removed");
-    say(
-        a.oversized_reports,
-        "report(s) over the size limit: dropped",
-    );
-    for why in &a.malformed_reports {
-        out.push(format!("guest-side problem: {}", clean(why).0));
-    }
-    for bdf in &a.duplicate_reports {
-        out.push(format!(
-            "guest-side problem: more than one report for {bdf}: none of them is taken"
-        ));
-    }
-    out
-}
-
-fn print_result(
-    opts: &Args,
-    g: &Guest,
-    name: &str,
-    o: &Outcome,
-    destroyed: &Result<(), String>,
-) -> ExitCode {
-    let workflow = match opts.workflow() {
-        Workflow::Create => "create: as with pci= at xl create, e820_host on (xl forces it then)",
-        Workflow::Hotplug => {
-            "hot-plug: created without devices, then xl pci-attach, e820_host as configured"
-        }
-    };
-    let mut errors = 0;
-    let mut removed = 0;
-    let mut text = format!(
-        "pcifront-diag check {} in temporary domain {name}, workflow {workflow}\n",
-        opts.cfg
-    );
-    text.push_str("guest: lines are the temporary domain's report as it sent it (its devices can influence it); dom0: lines are dom0's own\n");
-    for note in notes(g) {
-        text.push_str(&format!("{note}\n"));
-    }
-    if o.skipped > 0 {
-        text.push_str(&format!("warning: {} item(s) of Xen's rangeset dump of {name} did not read (interleaved console output) and were skipped\n", o.skipped));
-    }
-    let mut devs = Vec::new();
-    for ((bdf, _), d) in g.devices.iter().zip(&o.dom0) {
-        let guest = o
-            .collector
-            .reports
-            .iter()
-            .find(|(b, _)| b == bdf)
-            .map(|(_, v)| v);
-        let (t, e) = device_text(guest, d, &mut removed);
-        text.push_str(&t);
-        errors += e;
-        devs.push(json!({"dom0_device": bdf.to_string(), "guest": guest, "dom0": d.json}));
-    }
-    for e in &o.collector.image_errors {
-        errors += 1;
-        text.push_str(&format!("image: {e}\n"));
-    }
-    let problems = anomaly_lines(&o.collector, removed);
-    for p in &problems {
-        text.push_str(&format!("{p}\n"));
-    }
-    let teardown = match destroyed {
-        Ok(()) => format!("{name} destroyed"),
-        Err(e) => format!("{name} NOT destroyed: {e}"),
-    };
-    text.push_str(&format!(
-        "summary: {errors} error(s); xl create to the last report {:.1} s; {teardown}\n",
-        o.done_s
-    ));
-    if opts.json {
-        let doc = json!({"schema_version": crate::SCHEMA_VERSION, "version": crate::VERSION, "config": opts.cfg, "domain": name,
-            "workflow": match opts.workflow() { Workflow::Create => "create", Workflow::Hotplug => "hotplug" },
-            "read_probe": opts.read_probe, "devices": devs, "errors": errors,
-            "image_errors": o.collector.image_errors, "guest_side_problems": problems,
-            "rangeset_items_skipped": o.skipped,
-            "seconds_to_last_report": o.done_s, "destroyed": destroyed.is_ok()});
-        println!("{doc}");
-    } else {
-        print!("{text}");
-    }
-    ExitCode::from(if errors > 0 { 1 } else { 0 })
 }
 
 #[cfg(test)]
@@ -728,7 +594,7 @@ mod tests {
             json: Value::Null,
             errors: 0,
         };
-        let report = json!({"findings": [{"severity": "info", "code": "ok\u{1b}[31m", "scope": "BAR0",
+        let report = serde_json::json!({"findings": [{"severity": "info", "code": "ok\u{1b}[31m", "scope": "BAR0",
             "what": "usable", "evidence": "e", "fix": ""}]});
         let mut removed = 0;
         let (text, errors) = device_text(Some(&report), &dom0, &mut removed);

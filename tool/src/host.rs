@@ -517,6 +517,85 @@ fn host(args: &Args) -> Result<u8, Refusal> {
     Ok(code)
 }
 
+/// `check`'s gate for a device it is about to pass, from sysfs and `assigned` (dom0 BDF ->
+/// domain) alone, so that a refusal costs no `xl` call: the domain that has the device
+/// (`None`: pciback holds it for nobody), or why no domain can get it, in the `pciback`
+/// check's own words.
+pub(crate) fn pciback_gate(
+    bdf: &str,
+    assigned: &BTreeMap<String, String>,
+) -> Result<Option<String>, String> {
+    let (canon, addr) = parse_bdf(bdf)?;
+    let devices = all_devices();
+    if !devices.contains_key(&canon) {
+        return Err(format!(
+            "no PCI device {canon} in this dom0 ({SYS_PCI}/{canon} does not exist; lspci -D lists them)"
+        ));
+    }
+    let d = device_facts(&canon, addr, &devices, assigned, "", "");
+    if let Holder::Pciback(domain) = d.holder {
+        return Ok(domain);
+    }
+    // The pciback check reads no other host fact.
+    let unread = "not read".to_string();
+    let facts = HostFacts {
+        virt_caps: Err(unread.clone()),
+        xen_cmdline: Err(unread.clone()),
+        iommu: Err(unread.clone()),
+        reserved: Err(unread.clone()),
+        hide: Err(unread.clone()),
+        pciback_loaded: Path::new(PCIBACK).is_dir(),
+        global_permissive: None,
+        below_4g_pages: Err(unread),
+    };
+    let c = checks::pciback(&facts, &d);
+    Err(format!(
+        "{canon}: {}; fix: {}",
+        c.summary,
+        c.fix.unwrap_or_default()
+    ))
+}
+
+/// The host checks as `check` prints them at its top: `host`'s text of each device, every
+/// line prefixed `host: `, with the number of WARN and FAIL verdicts.
+#[derive(Debug, Default)]
+pub(crate) struct Section {
+    pub text: String,
+    pub warns: usize,
+    pub fails: usize,
+}
+
+/// The host checks of `bdfs` (canonical), as `pcifront-diag host <BDF...>` runs them.
+pub(crate) fn section(bdfs: &[String]) -> Section {
+    let info = match environment() {
+        Ok(info) => info,
+        Err(Refusal::BadInput(m) | Refusal::Environment(m)) => {
+            return Section {
+                text: format!("host: the host checks could not run: {m}\n"),
+                ..Section::default()
+            }
+        }
+    };
+    let devices = all_devices();
+    let (facts, assigned) = host_facts(&info);
+    let permissive = fs::read_to_string(Path::new(PCIBACK).join("permissive")).unwrap_or_default();
+    let quirks = fs::read_to_string(Path::new(PCIBACK).join("quirks")).unwrap_or_default();
+    let mut s = Section::default();
+    for bdf in bdfs {
+        let Ok((canon, addr)) = parse_bdf(bdf) else {
+            continue;
+        };
+        let d = device_facts(&canon, addr, &devices, &assigned, &permissive, &quirks);
+        let results = checks::all(&facts, &d);
+        s.warns += results.iter().filter(|c| c.status == Status::Warn).count();
+        s.fails += results.iter().filter(|c| c.status == Status::Fail).count();
+        for line in render(&d, &results).lines() {
+            s.text.push_str(&format!("host: {line}\n"));
+        }
+    }
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

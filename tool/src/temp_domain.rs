@@ -3,7 +3,7 @@
 //! each other's domain, random values (the domain's uuid, the console token), and a guard
 //! that destroys the domain by id and says so when it cannot.
 
-use crate::xl::{self, xl};
+use crate::xl;
 use crate::Failure;
 use std::fs::File;
 use std::io::Read;
@@ -125,14 +125,6 @@ impl Drop for TempDomain {
             }
         }
     }
-}
-
-/// Reads a domain's id once `xl create` has returned.
-pub fn domid_of(name: &str) -> Result<u32, Failure> {
-    let out = xl(&["domid", name])?;
-    out.trim()
-        .parse()
-        .map_err(|_| Failure::Environment(format!("xl domid {name} said '{}'", out.trim())))
 }
 
 #[cfg(test)]

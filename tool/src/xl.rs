@@ -4,9 +4,12 @@
 //! terminal reaches this command, which then cleans up, never an `xl destroy` under way),
 //! bounds its time by the stage it serves, and tells "xl is missing" from "xl said no".
 
+pub mod xenstore;
+
 use crate::rangeset::{self, DomainRanges};
 use crate::Failure;
 use pcifront_diag_core::diag::report::Bdf;
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::process::{Command, Stdio};
@@ -29,8 +32,6 @@ pub enum Stage {
     Destroy,
     /// `xl list`, `domid`, `pci-list`, `pci-assignable-list`.
     Query,
-    /// `xenstore-read` of the temporary domain's console pty.
-    Xenstore,
 }
 
 impl Stage {
@@ -43,7 +44,6 @@ impl Stage {
             Stage::Dmesg => "reading Xen's console ring (xl dmesg)",
             Stage::Destroy => "destroying the temporary domain (xl destroy)",
             Stage::Query => "asking the toolstack",
-            Stage::Xenstore => "reading the console's pty from xenstore (xenstore-read)",
         }
     }
 
@@ -52,7 +52,6 @@ impl Stage {
         Duration::from_secs(match self {
             Stage::Create | Stage::Attach | Stage::Destroy => 180,
             Stage::Parse | Stage::DebugKeys | Stage::Dmesg | Stage::Query => 60,
-            Stage::Xenstore => 10,
         })
     }
 }
@@ -242,6 +241,19 @@ fn parse_pci_list(out: &str) -> Vec<Bdf> {
         .filter_map(|l| l.split_whitespace().nth(1))
         .filter_map(Bdf::parse)
         .collect()
+}
+
+/// Every device a running domain holds (dom0 BDF -> domain name), as `xl pci-list` of each
+/// domain would say, read from xenstore in one connection.
+pub fn pci_holders() -> Result<BTreeMap<String, String>, Failure> {
+    let mut store = xenstore::Xenstore::open().map_err(Failure::Environment)?;
+    xenstore::pci_holders(&mut store).map_err(Failure::Environment)
+}
+
+/// The id of the running domain called `name`, if there is one, from xenstore.
+pub fn domid_by_name(name: &str) -> Result<Option<u32>, Failure> {
+    let mut store = xenstore::Xenstore::open().map_err(Failure::Environment)?;
+    xenstore::domid_of(&mut store, name).map_err(Failure::Environment)
 }
 
 /// Xen's rangesets of domain `id`, from a fresh `q` dump.
