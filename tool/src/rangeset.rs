@@ -2,10 +2,13 @@
 //! Xen's own account of what each domain may map: the `Rangesets belonging to domain N:`
 //! blocks that `xl debug-keys q` writes into the hypervisor's console ring (`xl dmesg`).
 //!
-//! The dump is written line by line as other CPUs log, so it is read robustly: every line may
-//! carry the `(XEN) [ timestamp]` prefix or not, a rangeset longer than a console line goes on
-//! in the next lines, unrelated lines interleaved with it are skipped, and when the ring holds
-//! several dumps the last one of each domain counts.
+//! The dump is not atomic: Xen prints each item with its own printk, and another CPU's
+//! output, or dom0's console with `console_to_ring`, can land between two of them, in the
+//! middle of a line (the dom0-garbled scenario). So it is read robustly: every line may carry
+//! the `(XEN) [ timestamp]` prefix or not, the rest of a cut line goes on in the next lines,
+//! unrelated lines interleaved with it are skipped, an item that does not read is skipped and
+//! counted (a cut can only lose items, never make one up: `fuzz_rangeset_interleaved`), and
+//! when the ring holds several dumps the last one of each domain counts.
 
 use pcifront_diag_core::diag::span::Span;
 use std::collections::BTreeMap;
@@ -92,13 +95,13 @@ fn strip(line: &str) -> &str {
     l.trim()
 }
 
-/// Only hex digits, range dashes, commas, blanks and a closing brace: the continuation of a
-/// rangeset that did not fit on one console line.
+/// Only hex digits, range dashes, commas and blanks: the items of a rangeset line cut by
+/// another writer's output, or too long for one console line.
 fn is_continuation(text: &str) -> bool {
     !text.is_empty()
         && text
             .chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '-' | ',' | ' ' | '}'))
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, '-' | ',' | ' '))
 }
 
 /// The domain being read, and the set still open for continuation lines.
@@ -142,29 +145,35 @@ pub fn parse(log: &str) -> BTreeMap<u32, DomainRanges> {
 }
 
 /// One line inside a domain's block: a set's opening line or its continuation.
+///
+/// A set's opening line always counts, even while another set is open: Xen prints the sets
+/// one after another, so the open one was cut and its tail lost. A continuation is what
+/// comes before a closing brace on a line of items only; another writer's text after the
+/// brace does not keep the set open (`fuzz_rangeset_interleaved`).
 fn read_line(open: &mut Open, text: &str) {
-    if let Some(name) = open.set {
-        if !is_continuation(text) {
-            return; // a line of another CPU, interleaved
+    if let Some((label, body)) = text.split_once('{') {
+        if let Some(name) = SetName::from_label(label.trim()) {
+            open.ranges.set(name).clear();
+            open.ranges
+                .add_items(name, body.split('}').next().unwrap_or(""));
+            open.set = (!body.contains('}')).then_some(name);
+            return;
         }
-        open.ranges
-            .add_items(name, text.split('}').next().unwrap_or(""));
-        if text.contains('}') {
-            open.set = None;
-        }
-        return;
     }
-    let Some((label, body)) = text.split_once('{') else {
+    let Some(name) = open.set else {
         return;
     };
-    let Some(name) = SetName::from_label(label.trim()) else {
-        return;
+    let (items, closed) = match text.split_once('}') {
+        Some((items, _)) => (items, true),
+        None => (text, false),
     };
-    open.ranges.set(name).clear();
-    open.ranges
-        .add_items(name, body.split('}').next().unwrap_or(""));
-    if !body.contains('}') {
-        open.set = Some(name);
+    let only_items = is_continuation(items) || (closed && items.trim().is_empty());
+    if !only_items {
+        return; // a line of another CPU, interleaved
+    }
+    open.ranges.add_items(name, items);
+    if closed {
+        open.set = None;
     }
 }
 
@@ -258,6 +267,25 @@ Rangesets belonging to domain 2:
             2,
             "the block of the domain that does not read is skipped"
         );
+    }
+
+    /// Found by `fuzz_rangeset_interleaved`: another writer's text after the closing brace
+    /// kept the set open, the next set's opening line was then taken for garbage, and that
+    /// set's items went to the wrong set.
+    #[test]
+    fn regression_text_after_the_brace_closes_the_set() {
+        let log = "\
+(XEN) [ 1.0] Rangesets belonging to domain 1:
+(XEN) [ 1.1]     I/O Memory {garbled 17
+ }garbled 18
+(XEN) [ 1.1]     I/O Ports  { c040-
+garbled 19
+c05f }
+";
+        let d = parse(log);
+        assert!(d[&1].iomem.is_empty());
+        assert_eq!(pairs(&d[&1].ioports), [(0xc05f, 0xc05f)]);
+        assert_eq!(d[&1].skipped, 2);
     }
 
     /// Issue 21: Interrupts are printed in decimal (`%lu`) and were parsed as hex.
