@@ -5,10 +5,12 @@
 //! The dump is not atomic: Xen prints each item with its own printk, and another CPU's
 //! output, or dom0's console with `console_to_ring`, can land between two of them, in the
 //! middle of a line (the dom0-garbled scenario). So it is read robustly: every line may carry
-//! the `(XEN) [ timestamp]` prefix or not, the rest of a cut line goes on in the next lines,
-//! unrelated lines interleaved with it are skipped, an item that does not read is skipped and
-//! counted (a cut can only lose items, never make one up: `fuzz_rangeset_interleaved`), and
-//! when the ring holds several dumps the last one of each domain counts.
+//! the `(XEN) [ timestamp]` prefix or not, a header or a set's name may have another writer's
+//! text before it, an open set is read item by item over as many lines as it was cut into, an
+//! item that does not read is skipped and counted, and when the ring holds several dumps the
+//! last one of each domain counts. A cut loses items, it does not make one up
+//! (`fuzz_rangeset_interleaved`), unless the other writer's text is itself an item: only dom0
+//! (root) and Xen can write to the ring (a domU's console_io writes need a debug build).
 
 use pcifront_diag_core::diag::span::Span;
 use std::collections::BTreeMap;
