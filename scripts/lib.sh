@@ -172,7 +172,7 @@ kernel_tree() {
 # The scenarios make test runs, in order (torture is a measuring tool).
 lab_scenarios() {
 	echo healthy denied loud-ioremap unclaimed sub-page decode-off not-pv detach holes io-denied \
-		bad-input backend-gone pull-during-probe race debian-kernel dom0-denied \
+		bad-input backend-gone pull-during-probe race debian-kernel dom0-denied dom0-garbled \
 		check-healthy check-sub-page check-unclaimed check-bad-input check-hostile msi msi-pirq bench
 	echo host-healthy host-not-hidden
 }

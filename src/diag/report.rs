@@ -8,7 +8,7 @@ use core::fmt::{self, Write};
 
 use super::bar::{bar_name, index_u8};
 use super::checks::Findings;
-use super::facts::{Config, Context, DeviceFacts, Runs, Trial, Verdict};
+use super::facts::{Config, Context, DeviceFacts, Runs, Trial, Verdict, RUNS_KEPT};
 use super::findings::{At, Finding, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM};
 use super::line::FindingLine;
 use super::span::{write_iomem_spans, Span};
@@ -171,24 +171,27 @@ pub fn write_fix(
         .write_fix(w, &at(finding, facts, m.backend_bdf))
 }
 
-/// `N frames: 0xa-0xb (-EPERM), 0xc, and K more ranges`, or `none`.
-struct RunList<'a>(&'a Runs);
+/// `N frames: 0xa-0xb (-EPERM), 0xc, and K more ranges`, or `none`: at most `.1` of the kept
+/// runs are named, the others counted.
+struct RunList<'a>(&'a Runs, usize);
 
 impl fmt::Display for RunList<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let runs = self.0;
+        let RunList(runs, named) = *self;
         if runs.count == 0 {
             return f.write_str("none");
         }
         write!(f, "{}: ", runs.frames)?;
-        for (n, run) in runs.iter().enumerate() {
+        let mut shown = 0u64;
+        for (n, run) in runs.iter().take(named).enumerate() {
             f.write_str(if n > 0 { ", " } else { "" })?;
             write!(f, "{}", Span::from(run))?;
             if let Trial::Refused(rc) = run.answer {
                 write!(f, " ({})", errno_name(rc))?;
             }
+            shown += 1;
         }
-        let rest = runs.count - runs.kept_count();
+        let rest = runs.count - shown;
         if rest > 0 {
             write!(f, ", and {rest} more range(s)")?;
         }
@@ -221,13 +224,17 @@ pub(super) fn write_answers(w: &mut dyn Write, v: Option<&Verdict>) -> fmt::Resu
     let Some(v) = v else {
         return w.write_str("Xen not asked");
     };
+    // A sampled BAR's numbers are long (frame counts up to 2^52, the stride): it names one
+    // granted and one read-only range, and the refused ones the fix is about, so that the
+    // line stays within a printk record (`line_of_a_huge_sampled_bar_fits_a_printk_record`).
+    let others = if v.sampled() { 1 } else { RUNS_KEPT };
     write!(
         w,
         "{}: granted {}; refused {}; read-only {}; {} trial mappings in {} hypercall(s)",
         Asked(v),
-        RunList(&v.granted),
-        RunList(&v.refused),
-        RunList(&v.read_only),
+        RunList(&v.granted, others),
+        RunList(&v.refused, RUNS_KEPT),
+        RunList(&v.read_only, others),
         v.entries,
         v.hypercalls
     )

@@ -8,11 +8,12 @@
 
 use crate::check::{anomaly_lines, device_text, parse_guest};
 use crate::console::{self, clean, Collector, MAX_IMAGE_ERRORS, MAX_LINE, MAX_REPORT};
-use crate::rangeset;
+use crate::rangeset::{self, DomainRanges};
 use crate::sysfs::{self, IORESOURCE_IO, IORESOURCE_MEM};
 use crate::view::{bar_view, device_view, split, DeviceView};
 use pcifront_diag_core::diag::report::Bdf;
 use pcifront_diag_core::diag::span::Span;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 /// xorshift64*: small, fast, reproducible from its seed.
@@ -340,6 +341,155 @@ fn fuzz_rangeset_parser() {
             }
         }
         doms.values().any(|r| !r.iomem.is_empty())
+    });
+    assert!(n > 0);
+}
+
+/// `ranges` as Xen 4.20 prints them for `xl debug-keys q`, one string per printk call
+/// (`rangeset_domain_printk()` and `rangeset_printk()` in common/rangeset.c: the indent, the
+/// name, each separator, each bound): another writer's output can land between any two.
+/// The `(XEN)` prefix belongs to a line's first piece.
+fn printk_pieces(doms: &BTreeMap<u32, DomainRanges>) -> Vec<String> {
+    let mut out = Vec::new();
+    for (domid, r) in doms {
+        out.push(format!(
+            "(XEN) [ 1.0] Rangesets belonging to domain {domid}:\n"
+        ));
+        for (label, set, hex) in [
+            ("Interrupts", &r.irqs, false),
+            ("I/O Memory", &r.iomem, true),
+            ("I/O Ports", &r.ioports, true),
+        ] {
+            let num = |v: u64| if hex { format!("{v:x}") } else { v.to_string() };
+            out.push("(XEN) [ 1.1]     ".into());
+            out.push(format!("{label:<10} {{"));
+            for (n, span) in set.iter().enumerate() {
+                if n > 0 {
+                    out.push(",".into());
+                }
+                out.push(" ".into());
+                out.push(num(span.first()));
+                if span.last() != span.first() {
+                    out.push("-".into());
+                    out.push(num(span.last()));
+                }
+            }
+            out.push(" }".into());
+            out.push("\n".into());
+        }
+    }
+    out
+}
+
+/// Another writer's text, as it lands between two printk calls of Xen's dump: it does not
+/// start with a digit, a blank or a separator, and has no comma or brace (no item of its
+/// own).
+fn interloper(rng: &mut Rng) -> String {
+    const FIRST: &[u8] = b"gzGZ(:x*";
+    const REST: &[u8] = b"gzx09afAF -:().d";
+    let mut text = String::from(FIRST[rng.below(FIRST.len())] as char);
+    for _ in 0..rng.below(40) {
+        text.push(REST[rng.below(REST.len())] as char);
+    }
+    text
+}
+
+/// What another writer puts between two pieces of the dump, and whether Xen then starts the
+/// next piece with its prefix. `breaks_only`: only line breaks.
+fn cut(rng: &mut Rng, breaks_only: bool) -> (String, bool) {
+    match if breaks_only { 0 } else { rng.below(4) } {
+        // dom0's console through n_tty: the line end and its text come in separate writes.
+        0 => ("\r\n".into(), false),
+        1 => (interloper(rng), false),
+        2 => (interloper(rng) + "\r\n", false),
+        // Another CPU's printk: a whole line; Xen's next piece starts a line, prefixed.
+        _ => (interloper(rng) + "\n", true),
+    }
+}
+
+/// The seed of an input's cuts, so that a failure replays with its input.
+fn hash(input: &[u8]) -> u64 {
+    input.iter().fold(0x9e37_79b9_7f4a_7c15, |h, &b| {
+        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+    }) | 1
+}
+
+/// `pieces` with other writers' output between some of them.
+fn garble(rng: &mut Rng, pieces: &[String], breaks_only: bool) -> String {
+    let cuts = 1 + rng.below(4);
+    let mut out = String::new();
+    let mut prefix = false;
+    for piece in pieces {
+        if rng.below(pieces.len().max(1)) < cuts {
+            let (text, prefixed) = cut(rng, breaks_only);
+            out.push_str(&text);
+            prefix = prefixed;
+        }
+        if prefix && !piece.starts_with("(XEN)") {
+            out.push_str("(XEN) [ 2.0] ");
+        }
+        prefix = false;
+        out.push_str(piece);
+    }
+    out
+}
+
+/// Every span of `got` lies in one of `was`.
+fn within(got: &[Span], was: &[Span]) -> bool {
+    got.iter().all(|s| {
+        was.iter()
+            .any(|w| w.first() <= s.first() && s.last() <= w.last())
+    })
+}
+
+/// Issue 21: Xen prints each rangeset item with its own printk, so another CPU's or dom0's
+/// console output cuts a dump mid-line (the dom0-garbled scenario). Whatever the cut, the
+/// garbled dump names no frame, port or interrupt the clean one did not, and keeps every
+/// domain: a cut item can only be skipped, which `dom0` reports. Cut by line breaks alone,
+/// it reads as the clean dump.
+#[test]
+fn fuzz_rangeset_interleaved() {
+    let seeds = vec![rangeset::tests::DENIED.as_bytes().to_vec()];
+    let n = run("rangeset dump, cut mid-line", seeds, gen_dump, |input| {
+        let clean = rangeset::parse(&text(input));
+        let mut rng = Rng(hash(input));
+        let breaks_only = rng.below(4) == 0;
+        let garbled = garble(&mut rng, &printk_pieces(&clean), breaks_only);
+        let after = rangeset::parse(&garbled);
+        if breaks_only {
+            let unskipped: BTreeMap<u32, DomainRanges> = clean
+                .iter()
+                .map(|(d, r)| {
+                    (
+                        *d,
+                        DomainRanges {
+                            skipped: 0,
+                            ..r.clone()
+                        },
+                    )
+                })
+                .collect();
+            assert_eq!(after, unskipped, "{garbled}");
+            return false;
+        }
+        assert_eq!(
+            after.keys().collect::<Vec<_>>(),
+            clean.keys().collect::<Vec<_>>()
+        );
+        for (domid, r) in &after {
+            let c = &clean[domid];
+            for (got, was) in [
+                (&r.iomem, &c.iomem),
+                (&r.ioports, &c.ioports),
+                (&r.irqs, &c.irqs),
+            ] {
+                assert!(
+                    within(got, was),
+                    "d{domid}: {got:?} not within {was:?}\n{garbled}"
+                );
+            }
+        }
+        after.values().any(|r| r.skipped > 0)
     });
     assert!(n > 0);
 }

@@ -2,10 +2,15 @@
 //! Xen's own account of what each domain may map: the `Rangesets belonging to domain N:`
 //! blocks that `xl debug-keys q` writes into the hypervisor's console ring (`xl dmesg`).
 //!
-//! The dump is written line by line as other CPUs log, so it is read robustly: every line may
-//! carry the `(XEN) [ timestamp]` prefix or not, a rangeset longer than a console line goes on
-//! in the next lines, unrelated lines interleaved with it are skipped, and when the ring holds
-//! several dumps the last one of each domain counts.
+//! The dump is not atomic: Xen prints each item with its own printk, and another CPU's
+//! output, or dom0's console with `console_to_ring`, can land between two of them, in the
+//! middle of a line (the dom0-garbled scenario). So it is read robustly: every line may carry
+//! the `(XEN) [ timestamp]` prefix or not, a header or a set's name may have another writer's
+//! text before it, an open set is read item by item over as many lines as it was cut into, an
+//! item that does not read is skipped and counted, and when the ring holds several dumps the
+//! last one of each domain counts. A cut loses items, it does not make one up
+//! (`fuzz_rangeset_interleaved`), unless the other writer's text is itself an item: only dom0
+//! (root) and Xen can write to the ring (a domU's console_io writes need a debug build).
 
 use pcifront_diag_core::diag::span::Span;
 use std::collections::BTreeMap;
@@ -36,12 +41,13 @@ enum SetName {
 }
 
 impl SetName {
-    fn from_label(label: &str) -> Option<SetName> {
-        match label {
-            "I/O Memory" => Some(SetName::Iomem),
-            "I/O Ports" => Some(SetName::Ioports),
-            "Interrupts" => Some(SetName::Irqs),
-            _ => None,
+    const ALL: [SetName; 3] = [SetName::Iomem, SetName::Ioports, SetName::Irqs];
+
+    fn label(self) -> &'static str {
+        match self {
+            SetName::Iomem => "I/O Memory",
+            SetName::Ioports => "I/O Ports",
+            SetName::Irqs => "Interrupts",
         }
     }
 
@@ -62,14 +68,16 @@ impl DomainRanges {
         }
     }
 
-    /// Adds the items of `text` (`a-b, c, ...`) to set `name`; an item that does not read
-    /// as one is skipped and counted, the others still count.
-    fn add_items(&mut self, name: SetName, text: &str) {
-        for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-            match parse_item(item, name.radix()) {
-                Some(span) => self.set(name).push(span),
-                None => self.skipped += 1,
-            }
+    /// Adds one item (`a-b` or `a`, blanks around it) to set `name`; one that does not read
+    /// is skipped and counted, the others still count.
+    fn add_item(&mut self, name: SetName, item: &str) {
+        let item = item.trim();
+        if item.is_empty() {
+            return;
+        }
+        match parse_item(item, name.radix()) {
+            Some(span) => self.set(name).push(span),
+            None => self.skipped += 1,
         }
     }
 }
@@ -92,20 +100,66 @@ fn strip(line: &str) -> &str {
     l.trim()
 }
 
-/// Only hex digits, range dashes, commas, blanks and a closing brace: the continuation of a
-/// rangeset that did not fit on one console line.
-fn is_continuation(text: &str) -> bool {
-    !text.is_empty()
-        && text
-            .chars()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, '-' | ',' | ' ' | '}'))
-}
+/// Longest text kept of an item cut across lines; longer, it is another writer's.
+const MAX_PENDING: usize = 80;
 
-/// The domain being read, and the set still open for continuation lines.
+/// The domain being read, the set still open (its closing brace not seen yet), and the text
+/// of that set's last item so far, which the next line may complete.
 struct Open {
     domid: u32,
     ranges: DomainRanges,
     set: Option<SetName>,
+    pending: String,
+}
+
+impl Open {
+    fn new(domid: u32) -> Open {
+        Open {
+            domid,
+            ranges: DomainRanges::default(),
+            set: None,
+            pending: String::new(),
+        }
+    }
+
+    /// The items of `text`, the next part of the open set `name` (`closed`: up to its
+    /// brace). A line break cuts an item only where Xen's printk calls meet: after a range's
+    /// dash, or before it; anywhere else the item before the break is whole.
+    fn feed(&mut self, name: SetName, text: &str, closed: bool) {
+        let joins = self.pending.trim_end().ends_with('-') || text.trim_start().starts_with('-');
+        let mut chunk = std::mem::take(&mut self.pending);
+        if !joins {
+            self.ranges.add_item(name, &chunk);
+            chunk.clear();
+        }
+        chunk.push_str(text);
+        let mut parts: Vec<&str> = chunk.split(',').collect();
+        let last = parts.pop().unwrap_or("");
+        for part in parts {
+            self.ranges.add_item(name, part);
+        }
+        if closed || last.len() > MAX_PENDING {
+            self.ranges.add_item(name, last);
+        } else {
+            self.pending = last.to_string();
+        }
+        self.set = (!closed).then_some(name);
+    }
+
+    /// Ends the open set, if any, before another starts: Xen closes every set on the line
+    /// it opened it, so one still open lost its end to another writer.
+    fn close(&mut self) {
+        if let Some(name) = self.set.take() {
+            let last = std::mem::take(&mut self.pending);
+            self.ranges.add_item(name, &last);
+            self.ranges.skipped += 1;
+        }
+    }
+
+    fn done(mut self) -> (u32, DomainRanges) {
+        self.close();
+        (self.domid, self.ranges)
+    }
 }
 
 /// The last rangeset dump of every domain found in `log` (the text of `xl dmesg`). A header
@@ -115,56 +169,63 @@ pub fn parse(log: &str) -> BTreeMap<u32, DomainRanges> {
     let mut cur: Option<Open> = None;
     for line in log.lines() {
         let text = strip(line);
-        if let Some(rest) = text.strip_prefix("Rangesets belonging to domain ") {
-            if let Some(done) = cur.take() {
-                doms.insert(done.domid, done.ranges);
+        // One printk: whole, but another writer's text may stand before it.
+        const HEADER: &str = "Rangesets belonging to domain ";
+        if let Some((_, rest)) = text.split_once(HEADER) {
+            if let Some((domid, ranges)) = cur.take().map(Open::done) {
+                doms.insert(domid, ranges);
             }
             cur = rest
                 .trim_end_matches(':')
                 .trim()
                 .parse()
                 .ok()
-                .map(|domid| Open {
-                    domid,
-                    ranges: DomainRanges::default(),
-                    set: None,
-                });
+                .map(Open::new);
             continue;
         }
         if let Some(open) = cur.as_mut() {
             read_line(open, text);
         }
     }
-    if let Some(done) = cur {
-        doms.insert(done.domid, done.ranges);
+    if let Some((domid, ranges)) = cur.map(Open::done) {
+        doms.insert(domid, ranges);
     }
     doms
 }
 
-/// One line inside a domain's block: a set's opening line or its continuation.
+/// A set's opening line: its name and the text after the brace. Another writer's text may
+/// stand before the name (Xen prints the indent and the name with separate printk calls).
+fn opening(text: &str) -> Option<(SetName, &str)> {
+    let (before, body) = text.split_once('{')?;
+    let before = before.trim_end();
+    let name = SetName::ALL
+        .into_iter()
+        .find(|n| before.ends_with(n.label()))?;
+    Some((name, body))
+}
+
+/// One line inside a domain's block: a set's opening line, or the next part of the open
+/// set, up to its closing brace (another writer's text may follow the brace, or stand
+/// anywhere among the items, where it makes the item it touches unreadable).
 fn read_line(open: &mut Open, text: &str) {
-    if let Some(name) = open.set {
-        if !is_continuation(text) {
-            return; // a line of another CPU, interleaved
-        }
-        open.ranges
-            .add_items(name, text.split('}').next().unwrap_or(""));
-        if text.contains('}') {
-            open.set = None;
-        }
+    if let Some((name, body)) = opening(text) {
+        open.close();
+        open.ranges.set(name).clear();
+        let (items, closed) = up_to_brace(body);
+        open.feed(name, items, closed);
         return;
     }
-    let Some((label, body)) = text.split_once('{') else {
-        return;
-    };
-    let Some(name) = SetName::from_label(label.trim()) else {
-        return;
-    };
-    open.ranges.set(name).clear();
-    open.ranges
-        .add_items(name, body.split('}').next().unwrap_or(""));
-    if !body.contains('}') {
-        open.set = Some(name);
+    if let Some(name) = open.set {
+        let (items, closed) = up_to_brace(text);
+        open.feed(name, items, closed);
+    }
+}
+
+/// The text before the line's last closing brace, and whether there is one.
+fn up_to_brace(text: &str) -> (&str, bool) {
+    match text.rfind('}') {
+        Some(at) => (&text[..at], true),
+        None => (text, false),
     }
 }
 
@@ -258,6 +319,68 @@ Rangesets belonging to domain 2:
             2,
             "the block of the domain that does not read is skipped"
         );
+    }
+
+    /// Found by `fuzz_rangeset_interleaved`: another writer's text after the closing brace
+    /// kept the set open, the next set's opening line was then taken for garbage, and that
+    /// set's items went to the wrong set.
+    #[test]
+    fn regression_text_after_the_brace_closes_the_set() {
+        let log = "\
+(XEN) [ 1.0] Rangesets belonging to domain 1:
+(XEN) [ 1.1]     I/O Memory {garbled 17
+ }garbled 18
+(XEN) [ 1.1]     I/O Ports  { c040-
+garbled 19
+c05f }
+";
+        let d = parse(log);
+        assert!(d[&1].iomem.is_empty());
+        assert_eq!(pairs(&d[&1].ioports), [(0xc05f, 0xc05f)]);
+        assert_eq!(d[&1].skipped, 2);
+    }
+
+    /// The dom0-garbled scenario's ring (Xen 4.20, `console_to_ring`, dom0 writing
+    /// `garbled N: 10-1, zz-7, 1ffffffffffffffff0` lines to its console): n_tty sends a
+    /// line's text and its `\r\n` with separate writes, so the text lands glued between two
+    /// items and the line break a few items later. The cuts are the lab's (`LAB: ring|`
+    /// lines); the domU's 400 extra frames are shortened to a few, and the timestamps but
+    /// the I/O ports line's are made up.
+    const GARBLED: &str = "\
+(XEN) [   26.468104] Rangesets belonging to domain 1:
+(XEN) [   26.468376]     Interrupts { 20-21 }
+(XEN) [   26.468601]     I/O Memory { feb00-feb83, 1000000, 1000030, garbled 103: 10-1, zz-7, 1ffffffffffffffff01000032, 1000034, 1000036\r
+, 1000038, 10000ecgarbled 104: 10-1, zz-7, 1ffffffffffffffff0, 10000ee\r
+, 10000f0 }
+(XEN) [   26.482213]     garbled 109: 10-1, zz-7, 1ffffffffffffffff0I/O Ports  { c040-\r
+c05f }
+(XEN) [   26.482401] Memory pages belonging to domain 1:
+";
+
+    #[test]
+    fn the_lab_s_garbled_dump() {
+        let d = parse(GARBLED);
+        assert_eq!(pairs(&d[&1].irqs), [(20, 21)]);
+        assert_eq!(
+            pairs(&d[&1].iomem),
+            [
+                (0xfeb00, 0xfeb83),
+                (0x1000000, 0x1000000),
+                (0x1000030, 0x1000030),
+                (0x1000034, 0x1000034),
+                (0x1000036, 0x1000036),
+                (0x1000038, 0x1000038),
+                (0x10000ee, 0x10000ee),
+                (0x10000f0, 0x10000f0),
+            ]
+        );
+        assert_eq!(
+            pairs(&d[&1].ioports),
+            [(0xc040, 0xc05f)],
+            "joined over the break"
+        );
+        // 103: three parts, the last glued to 1000032; 104: glued to 10000ec, three parts.
+        assert_eq!(d[&1].skipped, 6);
     }
 
     /// Issue 21: Interrupts are printed in decimal (`%lu`) and were parsed as hex.
