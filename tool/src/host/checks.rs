@@ -107,6 +107,13 @@ fn active(p: &Peer, domain: Option<&str>) -> bool {
     }
 }
 
+/// Xen's `xl info` says it has no IOMMU for passthrough (no `*_directio` capability).
+fn iommu_off(h: &HostFacts) -> bool {
+    h.virt_caps
+        .as_ref()
+        .is_ok_and(|c| !c.split_whitespace().any(|c| c.ends_with("_directio")))
+}
+
 /// What is known of Xen and dom0, the same for every device.
 #[derive(Clone, Debug)]
 pub struct HostFacts {
@@ -186,14 +193,27 @@ pub fn iommu(h: &HostFacts) -> Check {
     for p in log.map(|l| l.problems.as_slice()).unwrap_or_default() {
         evidence.push_str(&format!(", \"{p}\""));
     }
-    check(
+    let off_by = h
+        .xen_cmdline
+        .as_deref()
+        .ok()
+        .and_then(xenlog::iommu_disabled_by);
+    if let Some(o) = off_by {
+        evidence.push_str(&format!(
+            "; xen_commandline: iommu={o} (Xen applies its iommu= options in order)"
+        ));
+    }
+    let c = check(
         "iommu",
         Status::Fail,
         "Xen has no IOMMU in use: libxl refuses passthrough (\"passthrough not supported on this platform\"), \
          older toolstacks say \"cannot be assigned - no IOMMU?\"".into(),
         evidence,
-    )
-    .fix("enable VT-d / AMD-Vi (IOMMU) in the firmware setup, remove iommu=0 or iommu=off from Xen's command line, and check xl dmesg for why Xen disabled it")
+    );
+    match off_by {
+        Some(o) => c.fix(format!("remove iommu={o} from Xen's command line (Debian: GRUB_CMDLINE_XEN_DEFAULT in /etc/default/grub, then update-grub) and reboot")),
+        None => c.fix("enable VT-d / AMD-Vi (IOMMU) in the firmware setup, and check xl dmesg for why Xen disabled it"),
+    }
 }
 
 /// Interrupt remapping: without it a guest's device can forge interrupts (MSI).
@@ -211,6 +231,21 @@ pub fn intremap(h: &HostFacts) -> Check {
         }
     };
     let cmdline = h.xen_cmdline.as_deref().unwrap_or("");
+    if iommu_off(h) {
+        return check(
+            "intremap",
+            Status::Warn,
+            "no IOMMU in use, so no interrupt remapping either (see the iommu line)".into(),
+            format!(
+                "xl dmesg: \"{}\"",
+                log.intremap
+                    .as_deref()
+                    .or(log.virtualisation.as_deref())
+                    .unwrap_or("no interrupt remapping line")
+            ),
+        )
+        .fix("the iommu line's fix turns both on");
+    }
     match xenlog::intremap_enabled(log) {
         Some(true) => check(
             "intremap",
@@ -447,7 +482,10 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
         format!("on its bus: {}", peer_list(&d.bus_peers))
     };
     let evidence = format!("{evidence}; {others}");
-    if !methods.is_empty() && d.bus_peers.is_empty() {
+    if methods.is_empty() {
+        return no_reset(d, &active, evidence);
+    }
+    if d.bus_peers.is_empty() {
         return check(
             "reset",
             Status::Pass,
@@ -459,53 +497,67 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
             evidence,
         );
     }
-    if !methods.is_empty() {
-        // Only "bus" or "cxl_bus" with others on the bus: a slot reset, which resets every
-        // function of the slot (libvirt: "Active ... devices on bus ..., not doing bus reset").
-        let c = check(
-            "reset",
-            if active.is_empty() {
-                Status::Warn
-            } else {
-                Status::Fail
-            },
-            format!(
-                "only a bus/slot reset ({}), which resets every device on bus {:02x} with it",
-                methods.join(" "),
-                d.addr.1
-            ),
-            evidence,
-        );
-        return if active.is_empty() {
-            c.fix("assign every function of the slot to the same guest")
+    // Linux offers "bus" with others on the bus only through a hotplug slot, for a function
+    // whose header lacks the multi-function bit: the slot reset resets every function.
+    let c = check(
+        "reset",
+        if active.is_empty() {
+            Status::Warn
         } else {
-            c.fix(format!("the bus reset hits devices in use ({}): give them to pciback and the same guest, or move them; Qubes: no-strict-reset=true accepts no reset", peer_list(&active)))
-        };
-    }
-    let why = if d.root_bus {
-        "on the root bus, with no FLR or PM reset: nothing can reset it".to_string()
-    } else if !d.bus_peers.is_empty() {
+            Status::Fail
+        },
         format!(
-            "no FLR or PM reset, and a bus reset is refused while other devices share bus {:02x}",
-            d.addr.1
-        )
+            "only a slot reset ({}), which resets every device on bus {:02x} with it: {}",
+            methods.join(" "),
+            d.addr.1,
+            peer_list(&d.bus_peers)
+        ),
+        evidence,
+    );
+    if active.is_empty() {
+        c.fix("assign every function of the slot to the same guest")
     } else {
-        "no FLR, PM or bus reset".to_string()
-    };
-    // xl still assigns it (libxl logs its error and carries on); libvirt, and so Qubes,
-    // refuses. Either way the next guest gets the device in the state the last one left.
-    check(
+        c.fix(format!("the reset hits devices in use ({}): give them to pciback and the same guest, or move them; Qubes: no-strict-reset=true accepts no reset", peer_list(&active)))
+    }
+}
+
+/// No reset method at all. xl still assigns the device (libxl logs its error and carries
+/// on); libvirt, and so Qubes, refuses. Either way the next guest gets the device in the
+/// state the last one left.
+fn no_reset(d: &DeviceFacts, active: &[Peer], evidence: String) -> Check {
+    let libxl = "xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\")";
+    if d.root_bus || d.bus_peers.is_empty() {
+        let why = if d.root_bus {
+            "on the root bus, with no FLR or PM reset: nothing can reset it"
+        } else {
+            "no FLR, PM or bus reset"
+        };
+        return check(
+            "reset",
+            Status::Warn,
+            format!("no reset method: {why}; {libxl}, libvirt and Qubes refuse (\"no FLR, PM reset or bus reset available\"), and device state passes from guest to guest"),
+            evidence,
+        )
+        // A root bus has no bridge to reset: freeing it would not help.
+        .fix("give it to one guest for good, or (Qubes) no-strict-reset=true");
+    }
+    // Linux resets a bus (pci_parent_bus_reset) only for a device alone on it, whoever holds
+    // the others; libvirt resets it itself when none of them is in use.
+    let c = check(
         "reset",
         Status::Warn,
-        format!("no reset method: {why}; xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\"), libvirt and Qubes refuse (\"no FLR, PM reset or bus reset available\"), and device state passes from guest to guest"),
+        format!(
+            "no reset method: no FLR or PM reset, and Linux resets a bus only for a device alone on it: bus {:02x} also has {}; {libxl}, libvirt and Qubes reset the bus only when nothing else on it is in use (\"Active ... devices on bus with ..., not doing bus reset\"), and device state passes from guest to guest",
+            d.addr.1,
+            peer_list(&d.bus_peers)
+        ),
         evidence,
-    )
-    // A root bus has no bridge to reset: freeing it would not help.
-    .fix(if active.is_empty() || d.root_bus {
-        "give it to one guest for good, or (Qubes) no-strict-reset=true".to_string()
+    );
+    if active.is_empty() {
+        c.fix("pass every device of the bus to the same guest (libvirt and Qubes can then reset the bus), or give it to one guest for good")
     } else {
-        format!("free its bus ({}) so a bus reset is possible, or (Qubes) no-strict-reset=true", peer_list(&active))
-    })
+        c.fix(format!("free the bus for libvirt's reset: give {} to pciback and the same guest; or give this device to one guest for good, or (Qubes) no-strict-reset=true", peer_list(active)))
+    }
 }
 
 fn assigned_domain(d: &DeviceFacts) -> Option<&str> {
@@ -529,10 +581,19 @@ pub fn reserved(h: &HostFacts, d: &DeviceFacts) -> Check {
             .fix("run as root in dom0 where `xl dmesg` works")
         }
     };
+    if iommu_off(h) {
+        return check(
+            "reserved",
+            Status::Warn,
+            "not checked: Xen reads reserved regions from its IOMMU's ACPI tables, and its IOMMU is off".into(),
+            "virt_caps has no directio".into(),
+        )
+        .fix("the iommu line's fix first");
+    }
     let cmdline = h.xen_cmdline.as_deref().unwrap_or("");
-    let iommu_opt = xenlog::xen_option(cmdline, "iommu").unwrap_or("");
-    let verbose = iommu_opt.split(',').any(|o| o == "verbose" || o == "debug");
-    let debug = iommu_opt.split(',').any(|o| o == "debug");
+    let iommu_opts = xenlog::iommu_suboptions(cmdline);
+    let verbose = iommu_opts.iter().any(|o| *o == "verbose" || *o == "debug");
+    let debug = iommu_opts.contains(&"debug");
     let mine: Vec<&xenlog::Rmrr> = r
         .rmrrs
         .iter()
