@@ -1068,6 +1068,79 @@ mod tests {
     }
 
     #[test]
+    fn a_function_sharing_its_bus_has_no_reset() {
+        // host-siblings: edu at 01:00.0 behind a root port, an e1000e function beside it.
+        let mut dev = edu(Holder::Pciback(None));
+        dev.bdf = "0000:01:00.0".into();
+        dev.addr = (0, 1, 0, 0);
+        dev.root_bus = false;
+        dev.reset_method = Ok(None);
+        dev.reset_file = false;
+        dev.bus_peers = vec![peer("0000:01:00.1", Holder::Driver("e1000e".into()))];
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.contains(
+                "Linux resets a bus only for a device alone on it: bus 01 also has 0000:01:00.1 (dom0 driver e1000e)"
+            ),
+            "{}",
+            c.summary
+        );
+        assert!(c.summary.contains("not doing bus reset"));
+        assert!(c.fix.unwrap().starts_with(
+            "free the bus for libvirt's reset: give 0000:01:00.1 (dom0 driver e1000e) to pciback"
+        ));
+        // The sibling idle in pciback: the same line, a fix without a holder to move.
+        dev.bus_peers = vec![peer("0000:01:00.1", Holder::Pciback(None))];
+        assert!(reset(&dev)
+            .fix
+            .unwrap()
+            .starts_with("pass every device of the bus to the same guest"));
+        // Alone behind its bridge: Linux's bus reset, which hits nothing else.
+        dev.bus_peers.clear();
+        dev.reset_method = Ok(Some("bus".into()));
+        dev.reset_file = true;
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.summary,
+            "bus reset, alone on bus 01: it resets nothing else"
+        );
+    }
+
+    #[test]
+    fn iommu_off_by_the_command_line() {
+        let mut h = lab_host();
+        h.virt_caps = Ok("pv hvm hap shadow gnttab-v1 gnttab-v2".into());
+        h.xen_cmdline = Ok("console=com1 iommu=1,verbose console_timestamps=boot iommu=0".into());
+        h.iommu = Ok(iommu_lines(
+            "(XEN) I/O virtualisation disabled\n(XEN) Interrupt remapping disabled\n",
+        ));
+        let c = iommu(&h);
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.evidence
+                .ends_with("xen_commandline: iommu=0 (Xen applies its iommu= options in order)"),
+            "{}",
+            c.evidence
+        );
+        assert!(c
+            .fix
+            .unwrap()
+            .starts_with("remove iommu=0 from Xen's command line"));
+        // The other Xen checks follow from it rather than guess.
+        let c = intremap(&h);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.starts_with("no IOMMU in use"), "{}", c.summary);
+        let c = reserved(&h, &edu(Holder::Pciback(None)));
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.starts_with("not checked"), "{}", c.summary);
+        // Off without a command-line cause: the firmware.
+        h.xen_cmdline = Ok("console=com1".into());
+        assert!(iommu(&h).fix.unwrap().starts_with("enable VT-d / AMD-Vi"));
+    }
+
+    #[test]
     fn shared_rmrr_fails() {
         let mut h = lab_host();
         h.xen_cmdline = Ok("iommu=verbose".into());
