@@ -329,6 +329,7 @@ fn device_facts(
         reset_method,
         reset_file: dir.join("reset").exists(),
         root_bus,
+        hotplug_slot: in_hotplug_slot(bdf),
         bus_peers,
         acs_peers: acs
             .into_iter()
@@ -341,6 +342,22 @@ fn device_facts(
         permissive: permissive.lines().any(|l| l.trim() == bdf),
         quirks,
     }
+}
+
+/// Whether a hotplug slot holds the device: a `/sys/bus/pci/slots/<name>` whose `address`
+/// is its `domain:bus:slot` and that has power or adapter control (pciehp, shpchp, acpiphp;
+/// a slot the `pci_slot` driver only names has neither, and Linux cannot reset it).
+fn in_hotplug_slot(bdf: &str) -> bool {
+    let slot_addr = &bdf[..bdf.len() - 2];
+    fs::read_dir("/sys/bus/pci/slots")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let dir = e.path();
+            fs::read_to_string(dir.join("address")).is_ok_and(|a| a.trim() == slot_addr)
+                && (dir.join("power").exists() || dir.join("adapter").exists())
+        })
 }
 
 /// The field lines of pciback's `quirks` file under the device's `bb:ss.f` header.

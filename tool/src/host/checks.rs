@@ -148,6 +148,9 @@ pub struct DeviceFacts {
     pub reset_file: bool,
     /// On a root bus: no bridge above it to reset.
     pub root_bus: bool,
+    /// A hotplug slot (`/sys/bus/pci/slots/*` with power or adapter control) holds it: Linux
+    /// can reset the slot.
+    pub hotplug_slot: bool,
     /// The other devices on its bus.
     pub bus_peers: Vec<Peer>,
     /// Devices a guest with this one could reach peer to peer, and why.
@@ -206,8 +209,9 @@ pub fn iommu(h: &HostFacts) -> Check {
     let c = check(
         "iommu",
         Status::Fail,
-        "Xen has no IOMMU in use: libxl refuses passthrough (\"passthrough not supported on this platform\"), \
-         older toolstacks say \"cannot be assigned - no IOMMU?\"".into(),
+        "Xen has no IOMMU in use: no device can be assigned (xl create: \"passthrough not supported on this platform\"; \
+         xl pci-attach: \"xc_assign_device failed: Operation not supported\"; xl pci-assignable-add: \"failed to quarantine\"; \
+         HVM: \"cannot be assigned - no IOMMU?\")".into(),
         evidence,
     );
     match off_by {
@@ -483,7 +487,7 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
     };
     let evidence = format!("{evidence}; {others}");
     if methods.is_empty() {
-        return no_reset(d, &active, evidence);
+        return no_reset(d, &active, evidence, None);
     }
     if d.bus_peers.is_empty() {
         return check(
@@ -497,8 +501,15 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
             evidence,
         );
     }
-    // Linux offers "bus" with others on the bus only through a hotplug slot, for a function
-    // whose header lacks the multi-function bit: the slot reset resets every function.
+    // Linux lists its methods once, when it finds the function, and checks them again when it
+    // resets: a bus reset only for a device alone on its bus, a slot reset only for a
+    // single-function device in a hotplug slot. Function 0, found before its siblings, keeps
+    // "bus" in reset_method and its reset then fails (ENOTTY).
+    let multifunction = d.config.as_ref().is_ok_and(|c| c.multifunction);
+    if !d.hotplug_slot || multifunction {
+        return no_reset(d, &active, evidence, Some(methods));
+    }
+    // A hotplug slot's reset of a single-function header: it resets every function of the slot.
     let c = check(
         "reset",
         if active.is_empty() {
@@ -524,8 +535,17 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
 /// No reset method at all. xl still assigns the device (libxl logs its error and carries
 /// on); libvirt, and so Qubes, refuses. Either way the next guest gets the device in the
 /// state the last one left.
-fn no_reset(d: &DeviceFacts, active: &[Peer], evidence: String) -> Check {
-    let libxl = "xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\")";
+/// `listed`: the bus methods reset_method names though Linux will refuse them.
+fn no_reset(
+    d: &DeviceFacts,
+    active: &[Peer],
+    evidence: String,
+    listed: Option<&[String]>,
+) -> Check {
+    let libxl = match listed {
+        None => "xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\")".to_string(),
+        Some(_) => format!("xl assigns it anyway (libxl: \"write to /sys/bus/pci/devices/{}/reset failed\")", d.bdf),
+    };
     if d.root_bus || d.bus_peers.is_empty() {
         let why = if d.root_bus {
             "on the root bus, with no FLR or PM reset: nothing can reset it"
@@ -543,11 +563,18 @@ fn no_reset(d: &DeviceFacts, active: &[Peer], evidence: String) -> Check {
     }
     // Linux resets a bus (pci_parent_bus_reset) only for a device alone on it, whoever holds
     // the others; libvirt resets it itself when none of them is in use.
+    let what = match listed {
+        None => "no reset method".to_string(),
+        Some(m) => format!(
+            "no working reset: reset_method lists {}, which Linux refuses when it resets (it listed it before it found the function's siblings)",
+            m.join(" ")
+        ),
+    };
     let c = check(
         "reset",
         Status::Warn,
         format!(
-            "no reset method: no FLR or PM reset, and Linux resets a bus only for a device alone on it: bus {:02x} also has {}; {libxl}, libvirt and Qubes reset the bus only when nothing else on it is in use (\"Active ... devices on bus with ..., not doing bus reset\"), and device state passes from guest to guest",
+            "{what}: no FLR or PM reset, and Linux resets a bus only for a device alone on it: bus {:02x} also has {}; {libxl}, libvirt and Qubes reset the bus only when nothing else on it is in use (\"Active ... devices on bus with ..., not doing bus reset\"), and device state passes from guest to guest",
             d.addr.1,
             peer_list(&d.bus_peers)
         ),
@@ -897,6 +924,7 @@ mod tests {
             reset_method: Ok(Some("flr".into())),
             reset_file: true,
             root_bus: true,
+            hotplug_slot: false,
             bus_peers: vec![],
             acs_peers: vec![],
             acs_reason: "on a root bus".into(),
@@ -1028,17 +1056,20 @@ mod tests {
         assert_eq!(reset(&dev).summary, "function reset: pm");
         dev.reset_method = Ok(Some("bus".into()));
         assert_eq!(reset(&dev).status, Status::Pass);
-        dev.reset_method = Ok(Some("flr".into()));
-        // Only a bus reset, the other function idle in pciback: a WARN.
+        // Only a slot reset (a hotplug slot, a single-function header), the other function
+        // idle in pciback: a WARN.
+        dev.bdf = "0000:05:00.0".into();
+        dev.addr = (0, 5, 0, 0);
         dev.root_bus = false;
+        dev.hotplug_slot = true;
         dev.reset_method = Ok(Some("bus".into()));
         dev.bus_peers = vec![peer("0000:05:00.1", Holder::Pciback(None))];
         assert_eq!(reset(&dev).status, Status::Warn);
-        // ... a dom0 driver on the other function: the reset hits it (libvirt's "Active
-        // ... devices on bus ..., not doing bus reset").
+        // ... a dom0 driver on the other function: the slot reset hits it.
         dev.bus_peers = vec![peer("0000:05:00.1", Holder::Driver("snd_hda_intel".into()))];
         let c = reset(&dev);
         assert_eq!(c.status, Status::Fail);
+        assert!(c.summary.starts_with("only a slot reset (bus), which resets every device on bus 05 with it: 0000:05:00.1 (dom0 driver snd_hda_intel)"), "{}", c.summary);
         assert!(c
             .fix
             .unwrap()
@@ -1087,6 +1118,31 @@ mod tests {
             c.summary
         );
         assert!(c.summary.contains("not doing bus reset"));
+        // As the lab's 7.3 kernel lists it: "bus" for function 0, found before function 1,
+        // multi-function, no hotplug slot: the reset fails when tried.
+        dev.reset_method = Ok(Some("bus".into()));
+        dev.reset_file = true;
+        dev.config = Ok(ConfigFacts {
+            multifunction: true,
+            ..Default::default()
+        });
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary
+                .starts_with("no working reset: reset_method lists bus, which Linux refuses"),
+            "{}",
+            c.summary
+        );
+        assert!(c
+            .summary
+            .contains("write to /sys/bus/pci/devices/0000:01:00.0/reset failed"));
+        // Even in a hotplug slot: a multi-function header has no slot reset either.
+        dev.hotplug_slot = true;
+        assert!(reset(&dev).summary.starts_with("no working reset"));
+        dev.hotplug_slot = false;
+        dev.reset_method = Ok(None);
+        dev.reset_file = false;
         assert!(c.fix.unwrap().starts_with(
             "free the bus for libvirt's reset: give 0000:01:00.1 (dom0 driver e1000e) to pciback"
         ));
