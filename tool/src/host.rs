@@ -124,10 +124,7 @@ fn options(args: &Args) -> Result<Options, Refusal> {
 /// Runs `xl <args>` through the command's one wrapper (`xl.rs`: its own process group, a time
 /// limit): its standard output, or what went wrong.
 fn xl(args: &[&str]) -> Result<String, String> {
-    crate::xl::run(args, Stage::Query).map_err(|e| match e {
-        XlError::Missing(_, err) => format!("cannot run xl: {err}"),
-        other => other.message(),
-    })
+    crate::xl::run(args, Stage::Query).map_err(xl_message)
 }
 
 /// Root in dom0 with `xl`: `xl info`'s text, or why not.
@@ -148,11 +145,40 @@ fn environment() -> Result<String, Refusal> {
             "host: not in dom0 of a running Xen (/proc/xen/capabilities has no control_d)".into(),
         ));
     }
-    xl(&["info"]).map_err(|e| {
-        Refusal::Environment(format!(
-            "host: {e}: install Xen's toolstack (Debian: xen-utils) and start xencommons"
-        ))
+    crate::xl::run(&["info"], Stage::Query).map_err(|e| {
+        let fix = match e {
+            XlError::Missing(..) => {
+                "install Xen's toolstack (Debian: xen-utils) and start xencommons"
+            }
+            _ => "xl needs a running Xen (/dev/xen/privcmd) and xenstored: boot Xen, start xencommons",
+        };
+        Refusal::Environment(format!("host: {}: {fix}", one_line(&xl_message(e))))
     })
+}
+
+/// What went wrong with an `xl` call, for a message.
+fn xl_message(e: XlError) -> String {
+    match e {
+        XlError::Missing(_, err) => format!("cannot run xl: {err}"),
+        other => other.message(),
+    }
+}
+
+/// A tool's multi-line error as one line of at most 600 characters, control characters
+/// escaped so that none reaches the terminal.
+fn one_line(text: &str) -> String {
+    let joined = text.lines().map(str::trim).collect::<Vec<_>>().join("; ");
+    joined
+        .chars()
+        .take(600)
+        .flat_map(|c| -> Box<dyn Iterator<Item = char>> {
+            if c.is_control() {
+                Box::new(c.escape_default())
+            } else {
+                Box::new(std::iter::once(c))
+            }
+        })
+        .collect()
 }
 
 fn link_name(path: &Path) -> Option<String> {
@@ -303,6 +329,7 @@ fn device_facts(
         reset_method,
         reset_file: dir.join("reset").exists(),
         root_bus,
+        hotplug_slot: in_hotplug_slot(bdf),
         bus_peers,
         acs_peers: acs
             .into_iter()
@@ -315,6 +342,22 @@ fn device_facts(
         permissive: permissive.lines().any(|l| l.trim() == bdf),
         quirks,
     }
+}
+
+/// Whether a hotplug slot holds the device: a `/sys/bus/pci/slots/<name>` whose `address`
+/// is its `domain:bus:slot` and that has power or adapter control (pciehp, shpchp, acpiphp;
+/// a slot the `pci_slot` driver only names has neither, and Linux cannot reset it).
+fn in_hotplug_slot(bdf: &str) -> bool {
+    let slot_addr = &bdf[..bdf.len() - 2];
+    fs::read_dir("/sys/bus/pci/slots")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| {
+            let dir = e.path();
+            fs::read_to_string(dir.join("address")).is_ok_and(|a| a.trim() == slot_addr)
+                && (dir.join("power").exists() || dir.join("adapter").exists())
+        })
 }
 
 /// The field lines of pciback's `quirks` file under the device's `bb:ss.f` header.
@@ -643,6 +686,16 @@ mod tests {
             matches!(options(&args(&[], false, false)), Err(Refusal::BadInput(m)) if m.starts_with("host needs device addresses or --all"))
         );
         assert!(options(&args(&[], true, false)).unwrap().all);
+    }
+
+    #[test]
+    fn tool_errors_on_one_line() {
+        assert_eq!(
+            one_line("xencall: error: Could not obtain handle\nlibxl: error: cannot open\n"),
+            "xencall: error: Could not obtain handle; libxl: error: cannot open"
+        );
+        assert_eq!(one_line("a\x1b[2Jb"), "a\\u{1b}[2Jb");
+        assert_eq!(one_line(&"x".repeat(1000)).len(), 600);
     }
 
     #[test]

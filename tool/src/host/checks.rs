@@ -107,6 +107,13 @@ fn active(p: &Peer, domain: Option<&str>) -> bool {
     }
 }
 
+/// Xen's `xl info` says it has no IOMMU for passthrough (no `*_directio` capability).
+fn iommu_off(h: &HostFacts) -> bool {
+    h.virt_caps
+        .as_ref()
+        .is_ok_and(|c| !c.split_whitespace().any(|c| c.ends_with("_directio")))
+}
+
 /// What is known of Xen and dom0, the same for every device.
 #[derive(Clone, Debug)]
 pub struct HostFacts {
@@ -141,6 +148,9 @@ pub struct DeviceFacts {
     pub reset_file: bool,
     /// On a root bus: no bridge above it to reset.
     pub root_bus: bool,
+    /// A hotplug slot (`/sys/bus/pci/slots/*` with power or adapter control) holds it: Linux
+    /// can reset the slot.
+    pub hotplug_slot: bool,
     /// The other devices on its bus.
     pub bus_peers: Vec<Peer>,
     /// Devices a guest with this one could reach peer to peer, and why.
@@ -186,14 +196,28 @@ pub fn iommu(h: &HostFacts) -> Check {
     for p in log.map(|l| l.problems.as_slice()).unwrap_or_default() {
         evidence.push_str(&format!(", \"{p}\""));
     }
-    check(
+    let off_by = h
+        .xen_cmdline
+        .as_deref()
+        .ok()
+        .and_then(xenlog::iommu_disabled_by);
+    if let Some(o) = off_by {
+        evidence.push_str(&format!(
+            "; xen_commandline: iommu={o} (Xen applies its iommu= options in order)"
+        ));
+    }
+    let c = check(
         "iommu",
         Status::Fail,
-        "Xen has no IOMMU in use: libxl refuses passthrough (\"passthrough not supported on this platform\"), \
-         older toolstacks say \"cannot be assigned - no IOMMU?\"".into(),
+        "Xen has no IOMMU in use: no device can be assigned (xl create: \"passthrough not supported on this platform\"; \
+         xl pci-attach: \"xc_assign_device failed: Operation not supported\"; xl pci-assignable-add: \"failed to quarantine\"; \
+         HVM: \"cannot be assigned - no IOMMU?\")".into(),
         evidence,
-    )
-    .fix("enable VT-d / AMD-Vi (IOMMU) in the firmware setup, remove iommu=0 or iommu=off from Xen's command line, and check xl dmesg for why Xen disabled it")
+    );
+    match off_by {
+        Some(o) => c.fix(format!("remove iommu={o} from Xen's command line (Debian: GRUB_CMDLINE_XEN_DEFAULT in /etc/default/grub, then update-grub) and reboot")),
+        None => c.fix("enable VT-d / AMD-Vi (IOMMU) in the firmware setup, and check xl dmesg for why Xen disabled it"),
+    }
 }
 
 /// Interrupt remapping: without it a guest's device can forge interrupts (MSI).
@@ -211,6 +235,21 @@ pub fn intremap(h: &HostFacts) -> Check {
         }
     };
     let cmdline = h.xen_cmdline.as_deref().unwrap_or("");
+    if iommu_off(h) {
+        return check(
+            "intremap",
+            Status::Warn,
+            "no IOMMU in use, so no interrupt remapping either (see the iommu line)".into(),
+            format!(
+                "xl dmesg: \"{}\"",
+                log.intremap
+                    .as_deref()
+                    .or(log.virtualisation.as_deref())
+                    .unwrap_or("no interrupt remapping line")
+            ),
+        )
+        .fix("the iommu line's fix turns both on");
+    }
     match xenlog::intremap_enabled(log) {
         Some(true) => check(
             "intremap",
@@ -447,7 +486,10 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
         format!("on its bus: {}", peer_list(&d.bus_peers))
     };
     let evidence = format!("{evidence}; {others}");
-    if !methods.is_empty() && d.bus_peers.is_empty() {
+    if methods.is_empty() {
+        return no_reset(d, &active, evidence, None);
+    }
+    if d.bus_peers.is_empty() {
         return check(
             "reset",
             Status::Pass,
@@ -459,53 +501,90 @@ fn bus_reset(d: &DeviceFacts, methods: &[String], evidence: String) -> Check {
             evidence,
         );
     }
-    if !methods.is_empty() {
-        // Only "bus" or "cxl_bus" with others on the bus: a slot reset, which resets every
-        // function of the slot (libvirt: "Active ... devices on bus ..., not doing bus reset").
-        let c = check(
-            "reset",
-            if active.is_empty() {
-                Status::Warn
-            } else {
-                Status::Fail
-            },
-            format!(
-                "only a bus/slot reset ({}), which resets every device on bus {:02x} with it",
-                methods.join(" "),
-                d.addr.1
-            ),
-            evidence,
-        );
-        return if active.is_empty() {
-            c.fix("assign every function of the slot to the same guest")
-        } else {
-            c.fix(format!("the bus reset hits devices in use ({}): give them to pciback and the same guest, or move them; Qubes: no-strict-reset=true accepts no reset", peer_list(&active)))
-        };
+    // Linux lists its methods once, when it finds the function, and checks them again when it
+    // resets: a bus reset only for a device alone on its bus, a slot reset only for a
+    // single-function device in a hotplug slot. Function 0, found before its siblings, keeps
+    // "bus" in reset_method and its reset then fails (ENOTTY).
+    let multifunction = d.config.as_ref().is_ok_and(|c| c.multifunction);
+    if !d.hotplug_slot || multifunction {
+        return no_reset(d, &active, evidence, Some(methods));
     }
-    let why = if d.root_bus {
-        "on the root bus, with no FLR or PM reset: nothing can reset it".to_string()
-    } else if !d.bus_peers.is_empty() {
+    // A hotplug slot's reset of a single-function header: it resets every function of the slot.
+    let c = check(
+        "reset",
+        if active.is_empty() {
+            Status::Warn
+        } else {
+            Status::Fail
+        },
         format!(
-            "no FLR or PM reset, and a bus reset is refused while other devices share bus {:02x}",
-            d.addr.1
-        )
+            "only a slot reset ({}), which resets every device on bus {:02x} with it: {}",
+            methods.join(" "),
+            d.addr.1,
+            peer_list(&d.bus_peers)
+        ),
+        evidence,
+    );
+    if active.is_empty() {
+        c.fix("assign every function of the slot to the same guest")
     } else {
-        "no FLR, PM or bus reset".to_string()
+        c.fix(format!("the reset hits devices in use ({}): give them to pciback and the same guest, or move them; Qubes: no-strict-reset=true accepts no reset", peer_list(&active)))
+    }
+}
+
+/// No reset method at all. xl still assigns the device (libxl logs its error and carries
+/// on); libvirt, and so Qubes, refuses. Either way the next guest gets the device in the
+/// state the last one left.
+/// `listed`: the bus methods reset_method names though Linux will refuse them.
+fn no_reset(
+    d: &DeviceFacts,
+    active: &[Peer],
+    evidence: String,
+    listed: Option<&[String]>,
+) -> Check {
+    let libxl = match listed {
+        None => "xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\")".to_string(),
+        Some(_) => format!("xl assigns it anyway (libxl: \"write to /sys/bus/pci/devices/{}/reset failed\")", d.bdf),
     };
-    // xl still assigns it (libxl logs its error and carries on); libvirt, and so Qubes,
-    // refuses. Either way the next guest gets the device in the state the last one left.
-    check(
+    if d.root_bus || d.bus_peers.is_empty() {
+        let why = if d.root_bus {
+            "on the root bus, with no FLR or PM reset: nothing can reset it"
+        } else {
+            "no FLR, PM or bus reset"
+        };
+        return check(
+            "reset",
+            Status::Warn,
+            format!("no reset method: {why}; {libxl}, libvirt and Qubes refuse (\"no FLR, PM reset or bus reset available\"), and device state passes from guest to guest"),
+            evidence,
+        )
+        // A root bus has no bridge to reset: freeing it would not help.
+        .fix("give it to one guest for good, or (Qubes) no-strict-reset=true");
+    }
+    // Linux resets a bus (pci_parent_bus_reset) only for a device alone on it, whoever holds
+    // the others; libvirt resets it itself when none of them is in use.
+    let what = match listed {
+        None => "no reset method".to_string(),
+        Some(m) => format!(
+            "no working reset: reset_method lists {}, which Linux refuses when it resets (it listed it before it found the function's siblings)",
+            m.join(" ")
+        ),
+    };
+    let c = check(
         "reset",
         Status::Warn,
-        format!("no reset method: {why}; xl assigns it anyway (libxl: \"The kernel doesn't support reset from sysfs for PCI device\"), libvirt and Qubes refuse (\"no FLR, PM reset or bus reset available\"), and device state passes from guest to guest"),
+        format!(
+            "{what}: no FLR or PM reset, and Linux resets a bus only for a device alone on it: bus {:02x} also has {}; {libxl}, libvirt and Qubes reset the bus only when nothing else on it is in use (\"Active ... devices on bus with ..., not doing bus reset\"), and device state passes from guest to guest",
+            d.addr.1,
+            peer_list(&d.bus_peers)
+        ),
         evidence,
-    )
-    // A root bus has no bridge to reset: freeing it would not help.
-    .fix(if active.is_empty() || d.root_bus {
-        "give it to one guest for good, or (Qubes) no-strict-reset=true".to_string()
+    );
+    if active.is_empty() {
+        c.fix("pass every device of the bus to the same guest (libvirt and Qubes can then reset the bus), or give it to one guest for good")
     } else {
-        format!("free its bus ({}) so a bus reset is possible, or (Qubes) no-strict-reset=true", peer_list(&active))
-    })
+        c.fix(format!("free the bus for libvirt's reset: give {} to pciback and the same guest; or give this device to one guest for good, or (Qubes) no-strict-reset=true", peer_list(active)))
+    }
 }
 
 fn assigned_domain(d: &DeviceFacts) -> Option<&str> {
@@ -529,10 +608,19 @@ pub fn reserved(h: &HostFacts, d: &DeviceFacts) -> Check {
             .fix("run as root in dom0 where `xl dmesg` works")
         }
     };
+    if iommu_off(h) {
+        return check(
+            "reserved",
+            Status::Warn,
+            "not checked: Xen reads reserved regions from its IOMMU's ACPI tables, and its IOMMU is off".into(),
+            "virt_caps has no directio".into(),
+        )
+        .fix("the iommu line's fix first");
+    }
     let cmdline = h.xen_cmdline.as_deref().unwrap_or("");
-    let iommu_opt = xenlog::xen_option(cmdline, "iommu").unwrap_or("");
-    let verbose = iommu_opt.split(',').any(|o| o == "verbose" || o == "debug");
-    let debug = iommu_opt.split(',').any(|o| o == "debug");
+    let iommu_opts = xenlog::iommu_suboptions(cmdline);
+    let verbose = iommu_opts.iter().any(|o| *o == "verbose" || *o == "debug");
+    let debug = iommu_opts.contains(&"debug");
     let mine: Vec<&xenlog::Rmrr> = r
         .rmrrs
         .iter()
@@ -836,6 +924,7 @@ mod tests {
             reset_method: Ok(Some("flr".into())),
             reset_file: true,
             root_bus: true,
+            hotplug_slot: false,
             bus_peers: vec![],
             acs_peers: vec![],
             acs_reason: "on a root bus".into(),
@@ -967,17 +1056,20 @@ mod tests {
         assert_eq!(reset(&dev).summary, "function reset: pm");
         dev.reset_method = Ok(Some("bus".into()));
         assert_eq!(reset(&dev).status, Status::Pass);
-        dev.reset_method = Ok(Some("flr".into()));
-        // Only a bus reset, the other function idle in pciback: a WARN.
+        // Only a slot reset (a hotplug slot, a single-function header), the other function
+        // idle in pciback: a WARN.
+        dev.bdf = "0000:05:00.0".into();
+        dev.addr = (0, 5, 0, 0);
         dev.root_bus = false;
+        dev.hotplug_slot = true;
         dev.reset_method = Ok(Some("bus".into()));
         dev.bus_peers = vec![peer("0000:05:00.1", Holder::Pciback(None))];
         assert_eq!(reset(&dev).status, Status::Warn);
-        // ... a dom0 driver on the other function: the reset hits it (libvirt's "Active
-        // ... devices on bus ..., not doing bus reset").
+        // ... a dom0 driver on the other function: the slot reset hits it.
         dev.bus_peers = vec![peer("0000:05:00.1", Holder::Driver("snd_hda_intel".into()))];
         let c = reset(&dev);
         assert_eq!(c.status, Status::Fail);
+        assert!(c.summary.starts_with("only a slot reset (bus), which resets every device on bus 05 with it: 0000:05:00.1 (dom0 driver snd_hda_intel)"), "{}", c.summary);
         assert!(c
             .fix
             .unwrap()
@@ -1004,6 +1096,104 @@ mod tests {
         // A kernel before 5.15: a reset file but no reset_method.
         dev.reset_file = true;
         assert_eq!(reset(&dev).status, Status::Pass);
+    }
+
+    #[test]
+    fn a_function_sharing_its_bus_has_no_reset() {
+        // host-siblings: edu at 01:00.0 behind a root port, an e1000e function beside it.
+        let mut dev = edu(Holder::Pciback(None));
+        dev.bdf = "0000:01:00.0".into();
+        dev.addr = (0, 1, 0, 0);
+        dev.root_bus = false;
+        dev.reset_method = Ok(None);
+        dev.reset_file = false;
+        dev.bus_peers = vec![peer("0000:01:00.1", Holder::Driver("e1000e".into()))];
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary.contains(
+                "Linux resets a bus only for a device alone on it: bus 01 also has 0000:01:00.1 (dom0 driver e1000e)"
+            ),
+            "{}",
+            c.summary
+        );
+        assert!(c.summary.contains("not doing bus reset"));
+        // As the lab's 7.3 kernel lists it: "bus" for function 0, found before function 1,
+        // multi-function, no hotplug slot: the reset fails when tried.
+        dev.reset_method = Ok(Some("bus".into()));
+        dev.reset_file = true;
+        dev.config = Ok(ConfigFacts {
+            multifunction: true,
+            ..Default::default()
+        });
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Warn);
+        assert!(
+            c.summary
+                .starts_with("no working reset: reset_method lists bus, which Linux refuses"),
+            "{}",
+            c.summary
+        );
+        assert!(c
+            .summary
+            .contains("write to /sys/bus/pci/devices/0000:01:00.0/reset failed"));
+        // Even in a hotplug slot: a multi-function header has no slot reset either.
+        dev.hotplug_slot = true;
+        assert!(reset(&dev).summary.starts_with("no working reset"));
+        dev.hotplug_slot = false;
+        dev.reset_method = Ok(None);
+        dev.reset_file = false;
+        assert!(c.fix.unwrap().starts_with(
+            "free the bus for libvirt's reset: give 0000:01:00.1 (dom0 driver e1000e) to pciback"
+        ));
+        // The sibling idle in pciback: the same line, a fix without a holder to move.
+        dev.bus_peers = vec![peer("0000:01:00.1", Holder::Pciback(None))];
+        assert!(reset(&dev)
+            .fix
+            .unwrap()
+            .starts_with("pass every device of the bus to the same guest"));
+        // Alone behind its bridge: Linux's bus reset, which hits nothing else.
+        dev.bus_peers.clear();
+        dev.reset_method = Ok(Some("bus".into()));
+        dev.reset_file = true;
+        let c = reset(&dev);
+        assert_eq!(c.status, Status::Pass);
+        assert_eq!(
+            c.summary,
+            "bus reset, alone on bus 01: it resets nothing else"
+        );
+    }
+
+    #[test]
+    fn iommu_off_by_the_command_line() {
+        let mut h = lab_host();
+        h.virt_caps = Ok("pv hvm hap shadow gnttab-v1 gnttab-v2".into());
+        h.xen_cmdline = Ok("console=com1 iommu=1,verbose console_timestamps=boot iommu=0".into());
+        h.iommu = Ok(iommu_lines(
+            "(XEN) I/O virtualisation disabled\n(XEN) Interrupt remapping disabled\n",
+        ));
+        let c = iommu(&h);
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.evidence
+                .ends_with("xen_commandline: iommu=0 (Xen applies its iommu= options in order)"),
+            "{}",
+            c.evidence
+        );
+        assert!(c
+            .fix
+            .unwrap()
+            .starts_with("remove iommu=0 from Xen's command line"));
+        // The other Xen checks follow from it rather than guess.
+        let c = intremap(&h);
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.starts_with("no IOMMU in use"), "{}", c.summary);
+        let c = reserved(&h, &edu(Holder::Pciback(None)));
+        assert_eq!(c.status, Status::Warn);
+        assert!(c.summary.starts_with("not checked"), "{}", c.summary);
+        // Off without a command-line cause: the firmware.
+        h.xen_cmdline = Ok("console=com1".into());
+        assert!(iommu(&h).fix.unwrap().starts_with("enable VT-d / AMD-Vi"));
     }
 
     #[test]

@@ -42,6 +42,28 @@ pub fn xen_option<'a>(cmdline: &'a str, name: &str) -> Option<&'a str> {
         .next_back()
 }
 
+/// The sub-options of every `iommu=` on Xen's command line, in order: Xen's
+/// `parse_iommu_param()` (drivers/passthrough/iommu.c) runs once per occurrence, so
+/// `iommu=1,verbose iommu=0` leaves verbose on and the IOMMU off.
+pub fn iommu_suboptions(cmdline: &str) -> Vec<&str> {
+    cmdline
+        .split_whitespace()
+        .filter_map(|w| w.strip_prefix("iommu="))
+        .flat_map(|v| v.split(','))
+        .collect()
+}
+
+/// The `iommu=` sub-option that leaves Xen's IOMMU off, if the last boolean one does
+/// (Xen's `parse_bool()`: `0`, `no`, `off`, `false`, `disable`).
+pub fn iommu_disabled_by(cmdline: &str) -> Option<&str> {
+    const OFF: [&str; 5] = ["0", "no", "off", "false", "disable"];
+    const ON: [&str; 5] = ["1", "yes", "on", "true", "enable"];
+    iommu_suboptions(cmdline)
+        .into_iter()
+        .rfind(|o| OFF.contains(o) || ON.contains(o))
+        .filter(|o| OFF.contains(o))
+}
+
 /// `extra_guest_irqs=[<domU number>][,<dom0 number>]` as xen/common/domain.c's
 /// `parse_extra_guest_irqs()` reads it: the domU number with `simple_strtoul(s, &s, 0)`
 /// (decimal, `0x` hex or `0` octal), default 32. `Err` when Xen refuses the value (it then
@@ -296,6 +318,17 @@ xen_commandline        : console=com1 com1=115200,8n1 dom0_mem=1024M,max:1024M l
 (XEN) [    1.644476] Interrupt remapping enabled
 (d1) a guest's line
 ";
+
+    #[test]
+    fn iommu_options_accumulate_as_xen_applies_them() {
+        // host-no-iommu's Xen: qemu/run's iommu=1,verbose, then the scenario's iommu=0.
+        let lab = "console=com1 iommu=1,verbose console_timestamps=boot iommu=0";
+        assert_eq!(iommu_suboptions(lab), ["1", "verbose", "0"]);
+        assert_eq!(iommu_disabled_by(lab), Some("0"));
+        assert_eq!(iommu_disabled_by("iommu=off iommu=1,verbose"), None);
+        assert_eq!(iommu_disabled_by("iommu=no-intremap"), None);
+        assert_eq!(iommu_disabled_by("console=com1"), None);
+    }
 
     #[test]
     fn iommu_lines_of_the_labs_amd_boot() {
