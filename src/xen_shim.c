@@ -312,6 +312,41 @@ static void pfd_ram_vs_mask(u64 mask, u64 max_lookups, struct pfd_dma_info *out)
 }
 #endif
 
+#if defined(CONFIG_SWIOTLB) && !defined(CONFIG_SWIOTLB_DYNAMIC)
+/*
+ * kernel/dma/swiotlb.c's private struct io_tlb_area, as Linux 7.3 has it.
+ * Its per-area count of used slots is the only count 7.3 keeps unless booted
+ * with swiotlb=track_hiwater (mem->total_used stays 0 otherwise), and the one
+ * the kernel's own 'swiotlb buffer is full ... used %lu (slots)' reads.
+ */
+struct pfd_io_tlb_area {
+	unsigned long used;
+	unsigned int index;
+	spinlock_t lock;
+};
+
+/* Bytes in use in @pool, or U64_MAX if the count is not a believable one. */
+static u64 pfd_pool_used(const struct io_tlb_pool *pool)
+{
+	const struct pfd_io_tlb_area *areas = (const void *)pool->areas;
+	unsigned long used = 0;
+	unsigned int i;
+
+	if (!areas)
+		return pool->nslabs ? U64_MAX : 0;
+	/* Unlocked, as the kernel's own count: an approximation under load. */
+	for (i = 0; i < pool->nareas; i++)
+		used += READ_ONCE(areas[i].used);
+	return used <= pool->nslabs ? (u64)used << IO_TLB_SHIFT : U64_MAX;
+}
+#elif defined(CONFIG_SWIOTLB)
+/* A dynamic swiotlb has more pools than the default one: not counted. */
+static u64 pfd_pool_used(const void *pool)
+{
+	return U64_MAX;
+}
+#endif
+
 /**
  * pfd_dma_facts() - the DMA path of @pdev
  * @pdev: the bound &struct pci_dev
@@ -338,9 +373,7 @@ int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out)
 		struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
 		out->pool_bytes = (u64)mem->nslabs << IO_TLB_SHIFT;
-#ifdef CONFIG_DEBUG_FS
-		out->pool_used = (u64)atomic_long_read(&mem->total_used) << IO_TLB_SHIFT;
-#endif
+		out->pool_used = pfd_pool_used(&mem->defpool);
 	}
 #endif
 #ifdef CONFIG_XEN_PV

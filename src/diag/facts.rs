@@ -569,7 +569,8 @@ pub struct DmaFacts {
     pub coherent_mask: u64,
     /// The bounce pool's size in bytes (`io_tlb_mem.nslabs` slabs of 2 KiB), 0 if none.
     pub pool_bytes: u64,
-    /// Bytes of the pool in use, if the kernel counts them (`CONFIG_DEBUG_FS`).
+    /// Bytes of the pool in use (the sum of its areas' counts, as the kernel's own 'swiotlb
+    /// buffer is full' line has it), if known.
     pub pool_used: Option<u64>,
     /// Guest RAM frames looked up in the p2m (all, or a sample of a large guest).
     pub frames_checked: u64,
