@@ -56,6 +56,7 @@ impl pci::Driver for PcifrontDiag {
             max_frames: module_parameters::max_frames.value(),
             paths: module_parameters::paths.value(),
             msi_trial: module_parameters::msi_trial.value(),
+            dma_trial: module_parameters::dma_trial.value(),
         };
         probe::diagnose(pdev, root, params)
     }
@@ -120,6 +121,10 @@ module! {
         msi_trial: bool {
             default: false,
             description: "Enable MSI-X and MSI through pcifront once each as a driver would, record the vectors or the error, and free them (bus mastering stays off); implies paths=1",
+        },
+        dma_trial: bool {
+            default: false,
+            description: "Allocate one coherent DMA page and map one page for streaming DMA with the device's masks as a driver would, record the bus addresses and whether the mapping bounced, and undo both (bus mastering stays off); implies paths=1",
         },
         max_frames: u64 {
             default: 1048576,

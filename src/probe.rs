@@ -10,15 +10,15 @@
 
 use core::fmt;
 
-use kernel::{bindings, debugfs, device::Core, pci, prelude::*, time};
+use kernel::{bindings, debugfs, device, device::Core, dma, pci, prelude::*, time};
 
 use crate::diag::{
     bar::{NUM_RESOURCES, PCI_BASE_ADDRESS_0, PCI_ROM_ADDRESS, ROM_INDEX},
     checks::{self, Findings, Severity},
     facts::{
-        BarFacts, Config, Context, DeviceFacts, Granted, IrqFacts, LeftOn, MsiCap, MsiTrial,
-        MsiType, MsixCap, MsixSkip, Resource, Skip, IORESOURCE_IO, IORESOURCE_MEM, PAGE_SIZE,
-        PCI_CLASS_REVISION, PCI_COMMAND, PCI_INTERRUPT_PIN,
+        BarFacts, CoherentBuf, Config, Context, DeviceFacts, DmaTrial, Granted, IrqFacts, LeftOn,
+        MsiCap, MsiTrial, MsiType, MsixCap, MsixSkip, Resource, Skip, IORESOURCE_IO,
+        IORESOURCE_MEM, PAGE_SIZE, PCI_CLASS_REVISION, PCI_COMMAND, PCI_INTERRUPT_PIN,
     },
     paths,
     report::{self, Bdf, Meta, Phases},
@@ -468,12 +468,43 @@ fn interrupts(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, trial: bool
     };
 }
 
-/// The DMA path: swiotlb-xen, its pool, the mask against where guest RAM is.
+/// The DMA path: swiotlb-xen, its pool, the mask against where guest RAM is, and (opt-in) the
+/// trial.
 #[inline(never)]
-fn dma(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts) {
+fn dma(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, trial: bool) {
     let t0 = time::Instant::<time::Monotonic>::now();
     facts.dma = xen::dma_facts(pdev.raw());
+    if trial {
+        facts.dma.trial = Some(dma_trial(pdev));
+    }
     facts.dma.cost.ns = nanos(t0.elapsed());
+}
+
+/// One coherent page with the device's coherent mask, as a driver's `dma_alloc_coherent()`
+/// gets it: its bus address and where it really is; freed when this returns.
+fn coherent_trial(pdev: &pci::Device<Core<'_>>) -> Result<CoherentBuf, i32> {
+    let dev: &device::Device<device::Bound> = pdev.as_ref();
+    // CAST: `PAGE_SIZE` (4096) fits `usize`.
+    let buf = dma::Coherent::<u8>::zeroed_slice(dev, PAGE_SIZE as usize, GFP_KERNEL)
+        .map_err(|e| e.to_errno())?;
+    let (phys, machine) = xen::buffer_addresses(buf.as_ptr().cast());
+    Ok(CoherentBuf {
+        bus: buf.dma_address(),
+        phys,
+        machine,
+    })
+}
+
+/// The opt-in DMA trial: a coherent allocation and a streaming mapping, each undone at once.
+/// The device is never enabled and bus mastering stays off: nothing can reach the buffers.
+fn dma_trial(pdev: &pci::Device<Core<'_>>) -> DmaTrial {
+    let coherent = coherent_trial(pdev);
+    let (page, streaming) = xen::dma_map_trial(pdev.raw());
+    DmaTrial {
+        coherent,
+        page,
+        streaming,
+    }
 }
 
 /// A zeroed report on the heap: the facts and findings are kilobytes, too much for the
@@ -537,6 +568,9 @@ pub(crate) struct Params {
     /// Enable MSI-X and MSI through pcifront once each, and free them again (implies
     /// `paths`).
     pub(crate) msi_trial: bool,
+    /// Allocate a coherent page and map a page for streaming DMA once each, and undo them
+    /// (implies `paths`).
+    pub(crate) dma_trial: bool,
 }
 
 /// Diagnoses the bound device: logs the findings and returns the debugfs state.
@@ -568,9 +602,9 @@ pub(crate) fn diagnose(
     if params.read_probe {
         read_probe(pdev, &mut rep.facts, &mut cfg);
     }
-    if params.paths || params.msi_trial {
+    if params.paths || params.msi_trial || params.dma_trial {
         interrupts(pdev, &mut rep.facts, params.msi_trial);
-        dma(pdev, &mut rep.facts);
+        dma(pdev, &mut rep.facts, params.dma_trial);
     }
     let r = &mut *rep;
     checks::check_into(&r.facts, &mut r.findings);

@@ -12,7 +12,7 @@ use kernel::ffi::{c_int, c_void};
 
 use kernel::prelude::*;
 
-use crate::diag::facts::{P2m, Trial};
+use crate::diag::facts::{P2m, StreamingMap, Trial, TrialPage};
 use crate::diag::report::Bdf;
 use crate::diag::trial;
 
@@ -359,8 +359,24 @@ struct RawDmaInfo {
     _pad: [u8; 5],
 }
 
+/// Mirrors `struct pfd_dma_map_trial`.
+#[repr(C)]
+#[derive(Default)]
+struct RawMapTrial {
+    bus: u64,
+    phys: u64,
+    machine: u64,
+    rc: i32,
+    pages_tried: u32,
+    in_pool: u8,
+    above_mask: u8,
+    _pad: [u8; 6],
+}
+
 // The layouts `xen_shim.c` asserts too.
 const _: () = {
+    assert!(core::mem::size_of::<RawMapTrial>() == 40);
+    assert!(core::mem::offset_of!(RawMapTrial, in_pool) == 32);
     assert!(core::mem::size_of::<RawIrqInfo>() == 4);
     assert!(core::mem::size_of::<RawDmaInfo>() == 64);
     assert!(core::mem::offset_of!(RawDmaInfo, swiotlb_xen) == 56);
@@ -374,6 +390,9 @@ unsafe extern "C" {
     fn pfd_nr_pirqs(hypercalls: *mut u32) -> c_int;
     fn pfd_dma_facts(pdev: *mut c_void, max_lookups: u64, out: *mut RawDmaInfo) -> c_int;
     fn pfd_disable_msix_backend(pdev: *mut c_void) -> c_int;
+    fn pfd_dma_map_trial(pdev: *mut c_void, out: *mut RawMapTrial) -> c_int;
+    fn pfd_virt_to_machine(vaddr: *const c_void) -> u64;
+    fn pfd_virt_to_phys(vaddr: *const c_void) -> u64;
 }
 
 /// Sends pcifront's disable-MSI-X op for `pdev`, whose MSI-X vectors are already freed: Linux
@@ -450,6 +469,40 @@ pub(crate) fn dma_facts(pdev: *mut kernel::bindings::pci_dev) -> crate::diag::fa
         sampled: raw.sampled != 0,
         frames_above_mask: raw.frames_above,
         max_mfn: raw.max_mfn,
+        trial: None,
         cost: Default::default(),
     }
+}
+
+/// The DMA trial's streaming mapping of one page for `pdev` (`xen_shim.c`): mapped and
+/// unmapped again, never handed to the device.
+pub(crate) fn dma_map_trial(
+    pdev: *mut kernel::bindings::pci_dev,
+) -> (TrialPage, Result<StreamingMap, i32>) {
+    let mut raw = RawMapTrial::default();
+    // SAFETY: `pdev` is the bound device, alive for the whole probe, with bus mastering off;
+    // `raw` is a valid, exclusively borrowed `struct pfd_dma_map_trial`.
+    unsafe { pfd_dma_map_trial(pdev.cast(), &mut raw) };
+    let page = TrialPage {
+        tried: raw.pages_tried,
+        above_mask: raw.above_mask != 0,
+    };
+    let map = match raw.rc {
+        0 => Ok(StreamingMap {
+            bus: raw.bus,
+            phys: raw.phys,
+            machine: raw.machine,
+            in_pool: raw.in_pool != 0,
+        }),
+        rc => Err(rc),
+    };
+    (page, map)
+}
+
+/// The pseudo-physical and machine addresses of the page at `vaddr`, a buffer the DMA API
+/// allocated and that is still allocated.
+pub(crate) fn buffer_addresses(vaddr: *const c_void) -> (u64, u64) {
+    // SAFETY: `vaddr` is the start of a live coherent allocation (direct map or vmalloc): the
+    // shim only looks its page up.
+    unsafe { (pfd_virt_to_phys(vaddr), pfd_virt_to_machine(vaddr)) }
 }

@@ -51,6 +51,8 @@ static_assert(sizeof(struct pfd_irq_info) == 4);
 static_assert(sizeof(struct pfd_dma_info) == 64);
 static_assert(offsetof(struct pfd_dma_info, swiotlb_xen) == 56);
 static_assert(offsetof(struct pfd_dma_info, sampled) == 58);
+static_assert(sizeof(struct pfd_dma_map_trial) == 40);
+static_assert(offsetof(struct pfd_dma_map_trial, in_pool) == 32);
 
 #ifdef CONFIG_XEN_PV
 /* Does pciback's "vdev-@i" hold @pdev's address ("%04x:%02x:%02x.%02x")? */
@@ -310,6 +312,41 @@ static void pfd_ram_vs_mask(u64 mask, u64 max_lookups, struct pfd_dma_info *out)
 }
 #endif
 
+#if defined(CONFIG_SWIOTLB) && !defined(CONFIG_SWIOTLB_DYNAMIC)
+/*
+ * kernel/dma/swiotlb.c's private struct io_tlb_area, as Linux 7.3 has it.
+ * Its per-area count of used slots is the only count 7.3 keeps unless booted
+ * with swiotlb=track_hiwater (mem->total_used stays 0 otherwise), and the one
+ * the kernel's own 'swiotlb buffer is full ... used %lu (slots)' reads.
+ */
+struct pfd_io_tlb_area {
+	unsigned long used;
+	unsigned int index;
+	spinlock_t lock;
+};
+
+/* Bytes in use in @pool, or U64_MAX if the count is not a believable one. */
+static u64 pfd_pool_used(const struct io_tlb_pool *pool)
+{
+	const struct pfd_io_tlb_area *areas = (const void *)pool->areas;
+	unsigned long used = 0;
+	unsigned int i;
+
+	if (!areas)
+		return pool->nslabs ? U64_MAX : 0;
+	/* Unlocked, as the kernel's own count: an approximation under load. */
+	for (i = 0; i < pool->nareas; i++)
+		used += READ_ONCE(areas[i].used);
+	return used <= pool->nslabs ? (u64)used << IO_TLB_SHIFT : U64_MAX;
+}
+#elif defined(CONFIG_SWIOTLB)
+/* A dynamic swiotlb has more pools than the default one: not counted. */
+static u64 pfd_pool_used(const void *pool)
+{
+	return U64_MAX;
+}
+#endif
+
 /**
  * pfd_dma_facts() - the DMA path of @pdev
  * @pdev: the bound &struct pci_dev
@@ -336,15 +373,146 @@ int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out)
 		struct io_tlb_mem *mem = dev->dma_io_tlb_mem;
 
 		out->pool_bytes = (u64)mem->nslabs << IO_TLB_SHIFT;
-#ifdef CONFIG_DEBUG_FS
-		out->pool_used = (u64)atomic_long_read(&mem->total_used) << IO_TLB_SHIFT;
-#endif
+		out->pool_used = pfd_pool_used(&mem->defpool);
 	}
 #endif
 #ifdef CONFIG_XEN_PV
 	if (xen_pv_domain())
 		pfd_ram_vs_mask(out->mask, max_lookups, out);
 #endif
+	return 0;
+}
+
+/* The machine address of @page: its pseudo-physical one outside a PV guest. */
+static u64 pfd_page_machine(struct page *page)
+{
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain())
+		return (u64)pfn_to_mfn(page_to_pfn(page)) << PAGE_SHIFT;
+#endif
+	return page_to_phys(page);
+}
+
+static struct page *pfd_virt_page(const void *vaddr)
+{
+	return is_vmalloc_addr(vaddr) ? vmalloc_to_page(vaddr) : virt_to_page(vaddr);
+}
+
+/**
+ * pfd_virt_to_machine() - the machine address of a buffer the DMA API gave
+ * @vaddr: a page-aligned kernel virtual address (direct map or vmalloc)
+ *
+ * Return: the machine address of its page (the p2m's, after any exchange).
+ */
+u64 pfd_virt_to_machine(const void *vaddr)
+{
+	return pfd_page_machine(pfd_virt_page(vaddr));
+}
+
+/**
+ * pfd_virt_to_phys() - the pseudo-physical address of such a buffer
+ * @vaddr: as for pfd_virt_to_machine()
+ *
+ * Return: its page's pseudo-physical address.
+ */
+u64 pfd_virt_to_phys(const void *vaddr)
+{
+	return page_to_phys(pfd_virt_page(vaddr));
+}
+
+/*
+ * Does @bus, a bus address the DMA API returned for @dev, lie in the bounce
+ * pool? A PV guest's bus addresses are machine addresses: translated back
+ * through the m2p (bfn_to_local_pfn() refuses frames not ours) first.
+ */
+static bool pfd_bus_in_pool(struct device *dev, dma_addr_t bus)
+{
+#ifdef CONFIG_SWIOTLB
+	phys_addr_t paddr = bus;
+
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain()) {
+		unsigned long pfn = bfn_to_local_pfn(PFN_DOWN(bus));
+
+		if (!pfn_valid(pfn))
+			return false;
+		paddr = PFN_PHYS(pfn) | offset_in_page(bus);
+	}
+#endif
+	return swiotlb_find_pool(dev, paddr) != NULL;
+#else
+	return false;
+#endif
+}
+
+/* Pages allocated at most to find one whose machine frame is above the mask. */
+#define PFD_DMA_TRIAL_PAGES 32
+
+/*
+ * Allocate pages into @pages until one's machine frame lies above @mask.
+ * Return: how many were allocated; the last one is above the mask if any is.
+ */
+static unsigned int pfd_trial_pages(struct page **pages, u64 mask)
+{
+	unsigned int n = 0;
+
+	while (n < PFD_DMA_TRIAL_PAGES) {
+		struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
+
+		if (!page)
+			break;
+		pages[n++] = page;
+		if (pfd_page_machine(page) + PAGE_SIZE - 1 > mask)
+			break;
+	}
+	return n;
+}
+
+/**
+ * pfd_dma_map_trial() - one streaming mapping of one page for @pdev
+ * @pdev: the bound &struct pci_dev (bus mastering off: nothing reaches it)
+ * @out: the bus address, the page's addresses, whether it bounced; or rc
+ *
+ * Maps, as a driver's dma_map_page(DMA_TO_DEVICE) does, a zeroed page whose
+ * machine frame lies above the device's mask if one of the first
+ * PFD_DMA_TRIAL_PAGES allocated does (that mapping needs the bounce pool),
+ * else the first; then unmaps it and frees every page. A failed mapping logs
+ * the kernel's own line ("swiotlb buffer is full", ...), as a driver's would.
+ *
+ * Context: process context, may sleep.
+ * Return: 0.
+ */
+int pfd_dma_map_trial(void *pdev, struct pfd_dma_map_trial *out)
+{
+	struct device *dev = &((struct pci_dev *)pdev)->dev;
+	struct page *pages[PFD_DMA_TRIAL_PAGES];
+	u64 mask = dma_get_mask(dev);
+	unsigned int n, i;
+	struct page *page;
+	dma_addr_t bus;
+
+	memset(out, 0, sizeof(*out));
+	n = pfd_trial_pages(pages, mask);
+	out->pages_tried = n;
+	if (!n) {
+		out->rc = -ENOMEM;
+		return 0;
+	}
+	page = pages[n - 1];
+	if (pfd_page_machine(page) + PAGE_SIZE - 1 <= mask)
+		page = pages[0];
+	out->phys = page_to_phys(page);
+	out->machine = pfd_page_machine(page);
+	out->above_mask = out->machine + PAGE_SIZE - 1 > mask;
+	bus = dma_map_page(dev, page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	out->rc = dma_mapping_error(dev, bus);
+	if (!out->rc) {
+		out->bus = bus;
+		out->in_pool = pfd_bus_in_pool(dev, bus);
+		dma_unmap_page(dev, bus, PAGE_SIZE, DMA_TO_DEVICE);
+	}
+	for (i = 0; i < n; i++)
+		__free_page(pages[i]);
 	return 0;
 }
 

@@ -56,6 +56,18 @@ struct pfd_dma_info {
 	u8 pad[5];
 };
 
+/* The DMA trial's streaming mapping (pfd_dma_map_trial()). */
+struct pfd_dma_map_trial {
+	u64 bus;		/* dma_map_page()'s bus address */
+	u64 phys;		/* the page's pseudo-physical address */
+	u64 machine;		/* the page's machine address (p2m) */
+	s32 rc;			/* 0, dma_mapping_error()'s errno, -ENOMEM: no page */
+	u32 pages_tried;	/* pages allocated to find one above the mask */
+	u8 in_pool;		/* the bus address lies in the bounce pool */
+	u8 above_mask;		/* the page's machine frame lies above the mask */
+	u8 pad[6];
+};
+
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);
 int pfd_irq_info(void *pdev, struct pfd_irq_info *out);
 int pfd_irq_from_gsi(u32 gsi);
@@ -63,6 +75,9 @@ int pfd_pirq_from_irq(u32 irq);
 int pfd_nr_pirqs(u32 *hypercalls);
 int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out);
 int pfd_disable_msix_backend(void *pdev);
+int pfd_dma_map_trial(void *pdev, struct pfd_dma_map_trial *out);
+u64 pfd_virt_to_machine(const void *vaddr);
+u64 pfd_virt_to_phys(const void *vaddr);
 int pfd_p2m_lookup(u64 pfn, u64 *raw);
 int pfd_ram_overlap(u64 start, u64 end);
 int pfd_scratch_new(u32 slots, struct pfd_scratch **out);

@@ -75,6 +75,23 @@ CFG
 	lab "domU ready ($(cut -d' ' -f1 /proc/uptime) s)"
 }
 
+# create_domu_pci <dom0 BDF>... [-- xl.cfg lines...]: create_domu with the
+# devices in pci=[...] at xl create, as admins usually pass them: libxl then
+# sets e820_host=1, so the guest kernel sets up swiotlb-xen and its bounce
+# pool at boot (a guest created without them and given a device by attach
+# gets neither). The devices appear in the guest in the order given, from
+# 0000:00:00.0 on.
+create_domu_pci() {
+	pci=""
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		assignable "$1" || return 1
+		pci="$pci${pci:+, }'$1'"
+		shift
+	done
+	[ $# -eq 0 ] || shift
+	create_domu "pci = [ $pci ]" "$@"
+}
+
 # assignable <dom0 BDF>: bind the device to pciback (xl pci-assignable-add)
 # unless an earlier domain of the scenario left it so; fails, with a LAB
 # line, if xl refuses.

@@ -302,6 +302,9 @@ fn check_dma(facts: &DeviceFacts, out: &mut Findings) {
         return;
     }
     out.push(None, Kind::Dma);
+    for kind in super::dma::trial_findings(dma).into_iter().flatten() {
+        out.push(None, kind);
+    }
     let ctx = &facts.ctx;
     if ctx.xen_pv && !ctx.initial_domain && ctx.pcifront && !dma.swiotlb_xen {
         out.push(None, Kind::DmaNoSwiotlbXen);

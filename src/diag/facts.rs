@@ -569,7 +569,8 @@ pub struct DmaFacts {
     pub coherent_mask: u64,
     /// The bounce pool's size in bytes (`io_tlb_mem.nslabs` slabs of 2 KiB), 0 if none.
     pub pool_bytes: u64,
-    /// Bytes of the pool in use, if the kernel counts them (`CONFIG_DEBUG_FS`).
+    /// Bytes of the pool in use (the sum of its areas' counts, as the kernel's own 'swiotlb
+    /// buffer is full' line has it), if known.
     pub pool_used: Option<u64>,
     /// Guest RAM frames looked up in the p2m (all, or a sample of a large guest).
     pub frames_checked: u64,
@@ -579,6 +580,57 @@ pub struct DmaFacts {
     pub frames_above_mask: u64,
     /// Highest machine frame found.
     pub max_mfn: u64,
+    /// The opt-in trial (`dma_trial=1`), if it ran.
+    pub trial: Option<DmaTrial>,
     /// What gathering all this cost.
     pub cost: StepCost,
+}
+
+/// A coherent allocation of one page with the device's coherent mask
+/// (`dma_alloc_coherent()`), freed again at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct CoherentBuf {
+    /// The bus address the DMA API returned.
+    pub bus: u64,
+    /// The buffer's pseudo-physical address.
+    pub phys: u64,
+    /// The buffer's machine address (from the p2m, after any exchange with Xen).
+    pub machine: u64,
+}
+
+/// A streaming mapping of one page toward the device (`dma_map_page()`, `DMA_TO_DEVICE`),
+/// unmapped again at once.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct StreamingMap {
+    /// The bus address the DMA API returned.
+    pub bus: u64,
+    /// The page's pseudo-physical address.
+    pub phys: u64,
+    /// The page's machine address (from the p2m).
+    pub machine: u64,
+    /// The bus address lies in the bounce pool (translated back through the p2m).
+    pub in_pool: bool,
+}
+
+/// The page the streaming trial mapped: the first of the pages tried whose machine frame lies
+/// above the streaming mask (the mapping a driver's buffer there needs), else the first.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TrialPage {
+    /// Pages allocated to find it.
+    pub tried: u32,
+    /// Its machine frame lies above the streaming mask.
+    pub above_mask: bool,
+}
+
+/// The opt-in DMA trial: one coherent allocation and one streaming mapping, as a driver makes
+/// them, never handed to the device (bus mastering stays off).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DmaTrial {
+    /// The coherent allocation, or the (negative) errno: `-ENOMEM` for NULL.
+    pub coherent: Result<CoherentBuf, i32>,
+    /// The page the streaming mapping was asked for.
+    pub page: TrialPage,
+    /// The streaming mapping, or the (negative) errno: `dma_mapping_error()`'s, or `-ENOMEM`
+    /// when no page could be allocated.
+    pub streaming: Result<StreamingMap, i32>,
 }

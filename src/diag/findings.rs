@@ -9,6 +9,7 @@
 use core::fmt::{self, Write};
 
 use super::bar::{bar_name, index_u8, ROM_INDEX};
+use super::dma;
 use super::facts::{
     DeviceFacts, DmaFacts, Granted, IrqFacts, LeftOn, MsiType, MsixSkip, Resource, Verdict,
     PAGE_SHIFT,
@@ -737,7 +738,7 @@ define_kinds! {
     } => ("dma-pool-full", Warning) {
         what: "the swiotlb-xen bounce pool is nearly full: further mappings fail with 'swiotlb buffer is full' and drivers report it as 'Failed to map TX DMA' and the like",
         evidence: |w, _| write!(w, "pool_used={} of {}", Size(used), Size(size)),
-        fix: |w, _| w.write_str("enlarge the guest's bounce pool: swiotlb=<slabs of 2 KiB> on its kernel command line (extra= in xl.cfg), e.g. swiotlb=65536 for 128 MiB, which Xen must find below 4 GiB at the guest's boot"),
+        fix: |w, _| w.write_str(ENLARGE_POOL_FIX),
     }
     /// All of the guest's RAM lies above the device's DMA mask in machine addresses.
     DmaAboveMask {
@@ -750,6 +751,49 @@ define_kinds! {
         evidence: |w, _| write!(w, "mask=0x{mask:x} frames_above_mask={checked}/{checked}"),
         fix: |w, _| w.write_str(LOW_MEMORY_FIX),
     }
+    /// The opt-in DMA trial ran: its bus addresses, or the errno of a failed step.
+    DmaTrial => ("dma-trial", Info) {
+        what: "DMA trial: one coherent allocation and one streaming mapping (to the device) of a page with the device's masks, as a driver makes them, freed again; nothing was handed to the device and bus mastering stayed off",
+        evidence: |w, at| match &at.facts.dma.trial {
+            Some(trial) => dma::write_trial(w, trial),
+            None => Ok(()),
+        },
+        fix: |_, _| Ok(()),
+    }
+    /// A step of the DMA trial failed: what a driver's allocation or mapping gets.
+    DmaTrialFailed {
+        /// The coherent allocation or the streaming mapping.
+        step: dma::Step,
+        /// The errno (`-ENOMEM` for a NULL allocation).
+        rc: i32,
+        /// Why, as far as the DMA path's facts tell.
+        cause: dma::Cause,
+    } => ("dma-trial-failed", Error) {
+        what: match cause {
+            dma::Cause::NoPool => "a streaming mapping that needs a bounce buffer failed: swiotlb-xen has no pool ('Can not allocate SWIOTLB buffer earlier and can't now provide you with the DMA bounce buffer'), so drivers fail as with 'Failed to map TX DMA'",
+            dma::Cause::PoolFull => "a streaming mapping failed: the swiotlb-xen bounce pool has no room left ('swiotlb buffer is full'), so drivers fail as with 'Failed to map TX DMA' or 'Rx DMA map failed'",
+            dma::Cause::Exchange => "a coherent allocation of one page failed: Xen did not exchange the page for a machine-contiguous one below the coherent mask (XENMEM_exchange), or the guest had no free page; drivers fail to allocate their descriptor rings",
+            dma::Cause::Guest => "the guest's DMA code refused the allocation or mapping (not swiotlb-xen, or no free page)",
+        },
+        evidence: |w, at| {
+            let dma = &at.facts.dma;
+            write!(w, "step={} rc={rc} ({}) ops=", step.name(), super::irq::errno_name(rc))?;
+            w.write_str(if dma.swiotlb_xen { "swiotlb-xen" } else { "not-swiotlb-xen" })?;
+            write!(w, " pool={}", Size(dma.pool_bytes))?;
+            if let Some(used) = dma.pool_used {
+                write!(w, " pool_used={}", Size(used))?;
+            }
+            match step {
+                dma::Step::Coherent => write!(w, " coherent_mask=0x{:x}", dma.coherent_mask),
+                dma::Step::Streaming => write!(w, " mask=0x{:x}", dma.mask),
+            }
+        },
+        fix: |w, _| match cause {
+            dma::Cause::NoPool | dma::Cause::Exchange => w.write_str(LOW_MEMORY_FIX),
+            dma::Cause::PoolFull => w.write_str(ENLARGE_POOL_FIX),
+            dma::Cause::Guest => w.write_str("free memory in the guest; in a PV guest behind pcifront, set e820_host=1 in its xl.cfg (pci=[...] at xl create turns it on) so its kernel sets up swiotlb-xen at boot"),
+        },
+    }
 }
 
 /// The fix of both config-read failures.
@@ -760,6 +804,8 @@ const MALFORMED_BAR: &str =
     "the device's BAR is malformed: a quirk or firmware update is needed, passthrough cannot fix it";
 /// The fix when Xen lacks memory below 4 GiB for a guest's DMA.
 const LOW_MEMORY_FIX: &str = "start this guest while Xen still has free memory below 4 GiB (before large guests), or keep memory below the mask for DMA with Xen's dma_bits= option (the width of the heap Xen keeps for such allocations); a smaller swiotlb=<slabs> on the guest's command line needs less of it";
+/// The fix of a full bounce pool.
+const ENLARGE_POOL_FIX: &str = "enlarge the guest's bounce pool: swiotlb=<slabs of 2 KiB> on its kernel command line (extra= in xl.cfg), e.g. swiotlb=65536 for 128 MiB, which Xen must find below 4 GiB at the guest's boot";
 /// The fix when the trial mappings could not run to the end.
 const RETRY_WITH_MEMORY: &str =
     "retry with more free memory; if it persists, report it with this guest's log";

@@ -17,6 +17,7 @@
 
 pub mod bar;
 pub mod checks;
+pub mod dma;
 pub mod facts;
 pub mod findings;
 pub mod irq;

@@ -5,7 +5,8 @@
 
 use core::fmt::{self, Write};
 
-use super::facts::{DeviceFacts, DmaFacts, IrqFacts, MsiTrial, StepCost};
+use super::dma;
+use super::facts::{DeviceFacts, DmaFacts, DmaTrial, IrqFacts, MsiTrial, StepCost};
 
 /// `; interrupts: N config reads, M pcifront ops, K hypercalls, X us; DMA: Y us`, for the
 /// steps that ran; nothing if none did.
@@ -120,7 +121,7 @@ fn write_json_irq(w: &mut impl Write, irq: &IrqFacts) -> fmt::Result {
 fn write_json_dma(w: &mut impl Write, d: &DmaFacts) -> fmt::Result {
     write!(
         w,
-        "{{\"swiotlb_xen\":{},\"other_ops\":{},\"mask\":{},\"coherent_mask\":{},\"pool_bytes\":{},\"pool_used\":{},\"frames_checked\":{},\"sampled\":{},\"frames_above_mask\":{},\"max_mfn\":{},\"cost\":",
+        "{{\"swiotlb_xen\":{},\"other_ops\":{},\"mask\":{},\"coherent_mask\":{},\"pool_bytes\":{},\"pool_used\":{},\"frames_checked\":{},\"sampled\":{},\"frames_above_mask\":{},\"max_mfn\":{},\"trial\":",
         d.swiotlb_xen,
         d.other_ops,
         d.mask,
@@ -132,6 +133,50 @@ fn write_json_dma(w: &mut impl Write, d: &DmaFacts) -> fmt::Result {
         d.frames_above_mask,
         d.max_mfn
     )?;
+    write_json_dma_trial(w, d.trial.as_ref())?;
+    w.write_str(",\"cost\":")?;
     write_json_cost(w, &d.cost)?;
+    w.write_char('}')
+}
+
+/// `{"rc":-12}` for a failed step.
+fn write_json_rc(w: &mut impl Write, rc: i32) -> fmt::Result {
+    write!(w, "{{\"rc\":{rc}}}")
+}
+
+/// The DMA trial: each step's addresses and how its bus address was made, or its errno.
+fn write_json_dma_trial(w: &mut impl Write, t: Option<&DmaTrial>) -> fmt::Result {
+    let Some(t) = t else {
+        return w.write_str("null");
+    };
+    w.write_str("{\"coherent\":")?;
+    match &t.coherent {
+        Ok(c) => write!(
+            w,
+            "{{\"bus\":{},\"phys\":{},\"machine\":{},\"made\":\"{}\"}}",
+            c.bus,
+            c.phys,
+            c.machine,
+            dma::coherent_made(c).name()
+        )?,
+        Err(rc) => write_json_rc(w, *rc)?,
+    }
+    write!(
+        w,
+        ",\"pages_tried\":{},\"page_above_mask\":{},\"streaming\":",
+        t.page.tried, t.page.above_mask
+    )?;
+    match &t.streaming {
+        Ok(m) => write!(
+            w,
+            "{{\"bus\":{},\"phys\":{},\"machine\":{},\"in_pool\":{},\"made\":\"{}\"}}",
+            m.bus,
+            m.phys,
+            m.machine,
+            m.in_pool,
+            dma::streaming_made(m).name()
+        )?,
+        Err(rc) => write_json_rc(w, *rc)?,
+    }
     w.write_char('}')
 }

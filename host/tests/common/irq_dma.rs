@@ -64,6 +64,7 @@ pub fn healthy_dma() -> DmaFacts {
         sampled: false,
         frames_above_mask: 0,
         max_mfn: 0x7_ffff,
+        trial: None,
         cost: StepCost::default(),
     }
 }
@@ -128,5 +129,44 @@ pub fn catalogue(base: &DeviceFacts) -> Vec<DeviceFacts> {
     f.dma.pool_used = Some(62 << 20);
     f.dma.frames_above_mask = f.dma.frames_checked;
     v.push(f);
+    let mut f = with_paths(base);
+    f.dma.trial = Some(dma_trial_bounced());
+    v.push(f);
+    v.push(dma_pool_exhausted(base));
     v
+}
+
+/// The DMA trial in a healthy guest: the coherent page below the mask used in place, the
+/// streaming page (the first of three above the mask) bounced through the pool, whose first
+/// slot is at pseudo-physical 0x2000000 and machine 0x9c00000.
+pub fn dma_trial_bounced() -> DmaTrial {
+    DmaTrial {
+        coherent: Ok(CoherentBuf {
+            bus: 0x07a3_1000,
+            phys: 0x005e_1000,
+            machine: 0x07a3_1000,
+        }),
+        page: TrialPage {
+            tried: 3,
+            above_mask: true,
+        },
+        streaming: Ok(StreamingMap {
+            bus: 0x09c0_0000,
+            phys: 0x0432_1000,
+            machine: 0x1_2345_6000,
+            in_pool: true,
+        }),
+    }
+}
+
+/// A 256 KiB pool full to the last slot (`swiotlb=128`, a driver's buffers in it): the
+/// streaming mapping fails with `dma_mapping_error()`'s -ENOMEM, the coherent one works.
+pub fn dma_pool_exhausted(base: &DeviceFacts) -> DeviceFacts {
+    let mut f = with_paths(base);
+    f.dma.pool_bytes = 256 << 10;
+    f.dma.pool_used = Some(256 << 10);
+    let mut trial = dma_trial_bounced();
+    trial.streaming = Err(-12);
+    f.dma.trial = Some(trial);
+    f
 }
