@@ -31,4 +31,12 @@ for bdf, (name, frames) in dev.items():
 print("pcifront_diag's probe by step (medians, us):")
 for name, (c, x, z) in phases:
     print("  %-40s config %6.0f  context %6.0f  Xen %6.0f" % (name, c, x, z))
+# Issue 16's target: a healthy edu's probe at most 1.15 times its unavoidable parts, the
+# config reads (each a round trip to pciback) and Xen's trial batches; this probe makes no
+# other pcifront op. The median of the per-probe ratios.
+edu = re.findall(summary % re.escape("0000:00:00.0"), log)
+ratios = [int(x[3]) / (int(x[4]) + int(x[6])) for x in edu]
+total, config, xen = (statistics.median([int(x[i]) for x in edu]) for i in (3, 4, 6))
+print("edu: probe %.0f us against its unavoidable parts %.0f us (config %.0f + Xen %.0f): %.2fx, median of %d (target <= 1.15x)"
+      % (total, config + xen, config, xen, statistics.median(ratios), len(ratios)))
 PY

@@ -173,7 +173,7 @@ kernel_tree() {
 lab_scenarios() {
 	echo healthy denied loud-ioremap unclaimed sub-page decode-off not-pv detach holes io-denied \
 		bad-input backend-gone pull-during-probe race debian-kernel dom0-denied dom0-garbled \
-		check-healthy check-sub-page check-unclaimed check-bad-input check-hostile msi msi-pirq dma bench
+		check-healthy check-sub-page check-unclaimed check-bad-input check-hostile msi msi-pirq irq-denied dma bench
 	echo host-healthy host-not-hidden host-bad-hide host-siblings host-no-iommu host-bad-input
 }
 

@@ -446,6 +446,7 @@ fn interrupts(pdev: &pci::Device<Core<'_>>, facts: &mut DeviceFacts, trial: bool
         irq.nr_pirqs = xen::nr_pirqs(&mut hypercalls);
         if irq.intx.pin != 0 {
             irq.intx.guest_irq = xen::irq_from_gsi(irq.intx.line);
+            irq.intx.bind_rc = Some(xen::pirq_bind_test(irq.intx.line, &mut hypercalls));
         }
     }
     let ops = if trial && pv_domu && ctx.pcifront {
@@ -608,6 +609,11 @@ pub(crate) fn diagnose(
     }
     let r = &mut *rep;
     checks::check_into(&r.facts, &mut r.findings);
+    let t_lookup = time::Instant::<time::Monotonic>::now();
+    if r.findings.iter().any(|f| f.fix_names_dom0(&r.facts)) {
+        r.meta.backend_bdf = xen::backend_bdf(pdev.raw());
+    }
+    let lookup_ns = nanos(t_lookup.elapsed());
 
     let [bus, devfn] = pdev.dev_id().to_be_bytes();
     let id = rep.facts.cfg.id;
@@ -618,7 +624,6 @@ pub(crate) fn diagnose(
         dev: devfn >> 3,
         func: devfn & 7,
     };
-    m.backend_bdf = xc.backend_bdf;
     m.vendor = (id & 0xffff) as u16;
     m.device = (id >> 16) as u16;
     m.config_reads = cfg.reads;
@@ -628,7 +633,8 @@ pub(crate) fn diagnose(
     m.probe_ns = nanos(t0.elapsed());
     m.phases = Phases {
         config_ns: nanos(t_config),
-        context_ns: nanos(t_context - t_config),
+        // dom0's BDF, when a fix names it, is context too.
+        context_ns: nanos(t_context - t_config).saturating_add(lookup_ns),
         xen_ns: nanos(t_xen - t_context),
     };
 

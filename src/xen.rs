@@ -27,16 +27,14 @@ struct RawCtx {
     backend_domid: i32,
     pci_domain: u32,
     ram_pages: u64,
-    backend_bdf: [u8; 16],
 }
 
 // The layout `xen_shim.c` asserts too (static_assert on the same size and offsets).
 const _: () = {
-    assert!(core::mem::size_of::<RawCtx>() == 40);
+    assert!(core::mem::size_of::<RawCtx>() == 24);
     assert!(core::mem::offset_of!(RawCtx, backend_domid) == 4);
     assert!(core::mem::offset_of!(RawCtx, pci_domain) == 8);
     assert!(core::mem::offset_of!(RawCtx, ram_pages) == 16);
-    assert!(core::mem::offset_of!(RawCtx, backend_bdf) == 24);
 };
 
 /// `struct pfd_scratch`, private to the shim.
@@ -56,6 +54,7 @@ const TRIAL_READ_ONLY: i32 = 1;
 
 unsafe extern "C" {
     fn pfd_xen_context(pdev: *mut c_void, out: *mut RawCtx) -> c_int;
+    fn pfd_backend_bdf_of(pdev: *mut c_void, out: *mut u8, len: u32) -> c_int;
     fn pfd_p2m_lookup(pfn: u64, raw: *mut u64) -> c_int;
     fn pfd_ram_overlap(start: u64, end: u64) -> c_int;
     fn pfd_scratch_new(slots: u32, out: *mut *mut RawScratch) -> c_int;
@@ -68,7 +67,6 @@ unsafe extern "C" {
 /// Where the device sits, as the shim sees it.
 pub(crate) struct XenContext {
     pub(crate) ctx: crate::diag::facts::Context,
-    pub(crate) backend_bdf: Option<Bdf>,
     pub(crate) pci_domain: u16,
 }
 
@@ -78,10 +76,6 @@ pub(crate) fn context(pdev: *mut kernel::bindings::pci_dev) -> XenContext {
     // SAFETY: `pdev` is the bound device, alive for the whole probe; `raw` is a valid,
     // exclusively borrowed `struct pfd_xen_ctx`.
     unsafe { pfd_xen_context(pdev.cast(), &mut raw) };
-    let n = raw.backend_bdf.iter().position(|&c| c == 0).unwrap_or(16);
-    let backend_bdf = core::str::from_utf8(&raw.backend_bdf[..n])
-        .ok()
-        .and_then(Bdf::parse);
     XenContext {
         ctx: crate::diag::facts::Context {
             xen_pv: raw.xen_pv != 0,
@@ -91,9 +85,21 @@ pub(crate) fn context(pdev: *mut kernel::bindings::pci_dev) -> XenContext {
             ram_pages: raw.ram_pages,
             phys_bits: raw.phys_bits,
         },
-        backend_bdf,
         pci_domain: raw.pci_domain as u16,
     }
+}
+
+/// dom0's name for `pdev` (pciback's `dev-N` in xenstore), if pcifront knows it: one
+/// xenstore read in the usual case, a round trip to dom0.
+pub(crate) fn backend_bdf(pdev: *mut kernel::bindings::pci_dev) -> Option<Bdf> {
+    let mut name = [0u8; 16];
+    // CAST: the buffer's 16 bytes fit `u32`.
+    let len = name.len() as u32;
+    // SAFETY: `pdev` is the bound device, alive for the whole probe; `name` is a valid,
+    // exclusively borrowed buffer of `len` bytes, which the shim NUL-terminates.
+    unsafe { pfd_backend_bdf_of(pdev.cast(), name.as_mut_ptr(), len) };
+    let n = name.iter().position(|&c| c == 0).unwrap_or(name.len());
+    core::str::from_utf8(&name[..n]).ok().and_then(Bdf::parse)
 }
 
 /// p2m lookups between two chances for the scheduler to run something else.
@@ -388,6 +394,7 @@ unsafe extern "C" {
     fn pfd_irq_from_gsi(gsi: u32) -> c_int;
     fn pfd_pirq_from_irq(irq: u32) -> c_int;
     fn pfd_nr_pirqs(hypercalls: *mut u32) -> c_int;
+    fn pfd_pirq_bind_test(pirq: u32, hypercalls: *mut u32) -> c_int;
     fn pfd_dma_facts(pdev: *mut c_void, max_lookups: u64, out: *mut RawDmaInfo) -> c_int;
     fn pfd_disable_msix_backend(pdev: *mut c_void) -> c_int;
     fn pfd_dma_map_trial(pdev: *mut c_void, out: *mut RawMapTrial) -> c_int;
@@ -445,6 +452,16 @@ pub(crate) fn nr_pirqs(hypercalls: &mut u32) -> Option<u32> {
     // SAFETY: `hypercalls` is a valid out pointer; the queries only read Xen's state.
     let n = unsafe { pfd_nr_pirqs(hypercalls) };
     u32::try_from(n).ok()
+}
+
+/// Xen's answer to whether this PV domU may bind `pirq` to an event channel
+/// (`EVTCHNOP_bind_pirq`, closed again at once if it succeeds; see `xen_shim.c`): 0, or
+/// Xen's negative error (`-EPERM`: not permitted or not mapped; `-EEXIST`: bound already).
+/// The hypercalls spent are added to `hypercalls`.
+pub(crate) fn pirq_bind_test(pirq: u8, hypercalls: &mut u32) -> i32 {
+    // SAFETY: `hypercalls` is a valid out pointer; the shim closes any port it bound, so
+    // the guest's and Xen's state is as before.
+    unsafe { pfd_pirq_bind_test(u32::from(pirq), hypercalls) }
 }
 
 /// p2m entries looked up at most for the DMA facts (larger guests are sampled): 64 MiB of

@@ -33,6 +33,7 @@
 #include <xen/xenbus.h>
 #include <xen/events.h>
 #include <xen/interface/physdev.h>
+#include <xen/interface/event_channel.h>
 #include <asm/xen/pci.h>
 #endif
 
@@ -42,11 +43,10 @@
 MODULE_VERSION(PFD_VERSION);
 
 /* The layout src/xen.rs mirrors (RawCtx) and asserts the same way. */
-static_assert(sizeof(struct pfd_xen_ctx) == 40);
+static_assert(sizeof(struct pfd_xen_ctx) == 24);
 static_assert(offsetof(struct pfd_xen_ctx, backend_domid) == 4);
 static_assert(offsetof(struct pfd_xen_ctx, pci_domain) == 8);
 static_assert(offsetof(struct pfd_xen_ctx, ram_pages) == 16);
-static_assert(offsetof(struct pfd_xen_ctx, backend_bdf) == 24);
 static_assert(sizeof(struct pfd_irq_info) == 4);
 static_assert(sizeof(struct pfd_dma_info) == 64);
 static_assert(offsetof(struct pfd_dma_info, swiotlb_xen) == 56);
@@ -98,14 +98,25 @@ static void pfd_backend_bdf(struct xenbus_device *xdev, struct pci_dev *pdev,
 		kfree(d);
 	}
 }
+
+/* The pcifront xenbus device @dev hangs off, or NULL. */
+static struct xenbus_device *pfd_pcifront_of(struct pci_dev *dev)
+{
+	struct pci_host_bridge *br = pci_find_host_bridge(dev->bus);
+	struct device *parent = br ? br->dev.parent : NULL;
+
+	if (parent && parent->driver && parent->driver->name &&
+	    !strcmp(parent->driver->name, "pcifront"))
+		return to_xenbus_device(parent);
+	return NULL;
+}
 #endif
 
 /**
  * pfd_xen_context() - where does @pdev sit?
  * @pdev: the bound &struct pci_dev (as void *: Rust passes an opaque pointer)
- * @out: filled with the facts; backend_domid -1 and backend_bdf "" if unknown
+ * @out: filled with the facts; backend_domid -1 if unknown
  *
- * Context: process context, may sleep (xenbus reads).
  * Return: 0.
  */
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out)
@@ -122,19 +133,40 @@ int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out)
 	if (xen_pv_domain() && xen_start_info)
 		out->ram_pages = xen_start_info->nr_pages;
 	if (xen_pv_domain() && !xen_initial_domain()) {
-		struct pci_host_bridge *br = pci_find_host_bridge(dev->bus);
-		struct device *parent = br ? br->dev.parent : NULL;
+		struct xenbus_device *xdev = pfd_pcifront_of(dev);
 
-		if (parent && parent->driver && parent->driver->name &&
-		    !strcmp(parent->driver->name, "pcifront")) {
-			struct xenbus_device *xdev = to_xenbus_device(parent);
-
+		if (xdev) {
 			out->pcifront = 1;
 			out->backend_domid = xdev->otherend_id;
-			if (xdev->otherend)
-				pfd_backend_bdf(xdev, dev, out->backend_bdf,
-						sizeof(out->backend_bdf));
 		}
+	}
+#endif
+	return 0;
+}
+
+/**
+ * pfd_backend_bdf_of() - dom0's name for @pdev, from pciback's xenstore nodes
+ * @pdev: the bound &struct pci_dev
+ * @out: the BDF ("0000:00:04.0"), NUL-terminated; "" if unknown
+ * @len: size of @out
+ *
+ * One xenstore read in the usual case, each a round trip to dom0: the probe
+ * asks only when a finding's fix names the device in dom0.
+ *
+ * Context: process context, may sleep (xenbus reads).
+ * Return: 0.
+ */
+int pfd_backend_bdf_of(void *pdev, char *out, u32 len)
+{
+	if (len)
+		out[0] = '\0';
+#ifdef CONFIG_XEN_PV
+	if (xen_pv_domain() && !xen_initial_domain()) {
+		struct pci_dev *dev = pdev;
+		struct xenbus_device *xdev = pfd_pcifront_of(dev);
+
+		if (xdev && xdev->otherend)
+			pfd_backend_bdf(xdev, dev, out, len);
 	}
 #endif
 	return 0;
@@ -234,6 +266,50 @@ int pfd_nr_pirqs(u32 *hypercalls)
 			hi = mid;
 	}
 	return hi;
+#else
+	return -ENODEV;
+#endif
+}
+
+/**
+ * pfd_pirq_bind_test() - may this PV domU bind pirq @pirq (Xen's answer)?
+ * @pirq: the pirq (for INTx the GSI pciback shows as the interrupt line)
+ * @hypercalls: incremented by the hypercalls spent (1 or 2)
+ *
+ * Xen's evtchn_bind_pirq() (common/event_channel.c) checks, before it takes
+ * a lock or changes anything, that the pirq is below nr_pirqs (-EINVAL) and
+ * that the domain may use it: pirq_access_permitted(), the pirq mapped to an
+ * IRQ in the domain's Interrupts rangeset (-EPERM). A pirq this guest has
+ * bound already gives -EEXIST. Only a pirq that passes and is unbound is
+ * bound, and its port closed at once: the port is masked in the guest (Linux
+ * starts every port masked and masks each before closing it), so no handler
+ * runs, and Xen holds a level-triggered line masked until the guest's EOI,
+ * which the close ends (pirq_guest_unbind()).
+ * WILL_SHARE: a line dom0 or another guest shares is joined, not refused.
+ *
+ * Return: 0 (bound and closed again), or Xen's negative error.
+ */
+int pfd_pirq_bind_test(u32 pirq, u32 *hypercalls)
+{
+#ifdef CONFIG_XEN_PV
+	struct evtchn_bind_pirq bind = {
+		.pirq = pirq,
+		.flags = BIND_PIRQ__WILL_SHARE,
+	};
+	struct evtchn_close close = { 0 };
+	int rc;
+
+	if (!xen_pv_domain() || xen_initial_domain())
+		return -ENODEV;
+	(*hypercalls)++;
+	rc = HYPERVISOR_event_channel_op(EVTCHNOP_bind_pirq, &bind);
+	if (rc)
+		return rc;
+	close.port = bind.port;
+	(*hypercalls)++;
+	/* Closing a port this call just bound fails only if it is gone already. */
+	(void)HYPERVISOR_event_channel_op(EVTCHNOP_close, &close);
+	return 0;
 #else
 	return -ENODEV;
 #endif

@@ -18,7 +18,6 @@ struct pfd_xen_ctx {
 	s32 backend_domid;	/* xenbus otherend_id, -1 if unknown */
 	u32 pci_domain;		/* pci_domain_nr() */
 	u64 ram_pages;		/* xen_start_info->nr_pages, 0 if not PV */
-	char backend_bdf[16];	/* dom0's name for the device ("dev-N"), "" if unknown */
 };
 
 /* p2m classification of one pfn (pfd_p2m_lookup()). */
@@ -69,10 +68,12 @@ struct pfd_dma_map_trial {
 };
 
 int pfd_xen_context(void *pdev, struct pfd_xen_ctx *out);
+int pfd_backend_bdf_of(void *pdev, char *out, u32 len);
 int pfd_irq_info(void *pdev, struct pfd_irq_info *out);
 int pfd_irq_from_gsi(u32 gsi);
 int pfd_pirq_from_irq(u32 irq);
 int pfd_nr_pirqs(u32 *hypercalls);
+int pfd_pirq_bind_test(u32 pirq, u32 *hypercalls);
 int pfd_dma_facts(void *pdev, u64 max_lookups, struct pfd_dma_info *out);
 int pfd_disable_msix_backend(void *pdev);
 int pfd_dma_map_trial(void *pdev, struct pfd_dma_map_trial *out);

@@ -128,7 +128,8 @@ fn healthy_paths_are_two_info_lines() {
     assert!(
         l.ends_with(
             "evidence: intx=INTA line=23 (pirq 23) guest_irq=unbound; msi=1 vector(s) 64-bit; \
-             msix=5 vector(s) table=BAR3+0x0; nr_pirqs=56 (at most 32 for MSI/MSI-X)"
+             msix=5 vector(s) table=BAR3+0x0; nr_pirqs=56 (at most 32 for MSI/MSI-X); \
+             intx_bind=permitted"
         ),
         "{l}"
     );
@@ -160,6 +161,56 @@ fn no_interrupts_and_a_bound_intx() {
         l.ends_with("evidence: intx=none; msi=none; msix=none"),
         "{l}"
     );
+}
+
+/// The irq-denied scenario: Xen's `EVTCHNOP_bind_pirq` says -EPERM for the device's pirq.
+#[test]
+fn intx_denied_names_the_gsi_and_the_fix() {
+    let mut f = e1000e();
+    f.irq.intx.bind_rc = Some(-1);
+    let out = check(&f);
+    assert_eq!(
+        out.find("intx-denied").map(|x| x.severity()),
+        Some(Severity::Error)
+    );
+    let l = line_of(&f, "intx-denied");
+    assert!(l.contains("error intx-denied device: Xen refuses this domain the device's legacy interrupt (INTx): its GSI is not in the domain's IRQ permissions"), "{l}");
+    assert!(l.contains("evidence: EVTCHNOP_bind_pirq pirq=23 rc=-1 (-EPERM); fix: on dom0: xl pci-detach <domain> 0000:00:05.0 and xl pci-attach <domain> 0000:00:05.0 (the toolstack grants the device's GSI at attach), or irqs=[23] in the guest's xl.cfg"), "{l}");
+    assert!(line_of(&f, "interrupts").ends_with("; intx_bind=-EPERM"));
+    // Bound already by this guest: Xen checked the permission first, so it is granted.
+    f.irq.intx.bind_rc = Some(-17);
+    let out = check(&f);
+    assert!(out.find("intx-denied").is_none());
+    assert!(line_of(&f, "interrupts").ends_with("; intx_bind=permitted"));
+    // Another refusal is still one, with Xen's error.
+    f.irq.intx.bind_rc = Some(-16);
+    assert!(line_of(&f, "intx-denied")
+        .contains("Xen refuses to bind the device's legacy interrupt (INTx) pirq"));
+}
+
+/// Issue 16 item 4: the probe looks dom0's BDF up only for a finding whose fix names it.
+#[test]
+fn fixes_that_name_dom0s_bdf() {
+    let mut f = e1000e();
+    let out = check(&f);
+    assert!(
+        out.iter().all(|x| !x.fix_names_dom0(&f)),
+        "{:?}",
+        codes(&out)
+    );
+    f.irq.intx.bind_rc = Some(-1);
+    let out = check(&f);
+    let naming: Vec<&str> = out
+        .iter()
+        .filter(|x| x.fix_names_dom0(&f))
+        .map(|x| x.code())
+        .collect();
+    assert_eq!(naming, ["intx-denied"]);
+    // The placeholder is what a fix says without the lookup.
+    let mut s = String::new();
+    let m = Meta::default();
+    write_line(&mut s, out.find("intx-denied").unwrap(), &f, &m).unwrap();
+    assert!(s.contains("xl pci-detach <domain> <dom0 BDF>"), "{s}");
 }
 
 #[test]

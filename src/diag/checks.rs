@@ -7,6 +7,7 @@
 
 use super::bar::{decode_bars, decode_rom, index_u8, Bar, BarKind, NUM_RESOURCES, ROM_INDEX};
 use super::facts::*;
+use super::irq;
 
 pub use super::findings::{
     all_codes, Finding, Kind, KindInfo, Severity, EBUSY, EFAULT, EINVAL, ENODEV, ENOMEM, EPERM,
@@ -243,6 +244,10 @@ fn check_irq(irq: &IrqFacts, out: &mut Findings) {
         return;
     }
     out.push(None, Kind::Interrupts);
+    if let Some(rc) = irq.intx.bind_rc.filter(|&rc| !irq::bind_permitted(rc)) {
+        let pirq = irq.intx.line;
+        out.push(None, Kind::IntxDenied { pirq, rc });
+    }
     if let Some(msix) = irq.msix {
         let vectors = msix.vectors;
         if vectors > SH_INFO_MAX_VEC {

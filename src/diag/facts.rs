@@ -342,6 +342,11 @@ pub struct Intx {
     /// The guest irq bound to that pirq (`xen_irq_from_gsi()`), once a driver enabled the
     /// device; `None` while nothing bound it.
     pub guest_irq: Option<u32>,
+    /// Xen's answer to `EVTCHNOP_bind_pirq` for that pirq (bound and closed again at once):
+    /// 0 or `-EEXIST` (this guest has it bound) when the domain may bind it, `-EPERM` when
+    /// the pirq is not mapped or its IRQ is not in the domain's `Interrupts` rangeset.
+    /// `None` if not asked (no pin, not a PV domU).
+    pub bind_rc: Option<i32>,
 }
 
 impl Intx {

@@ -101,6 +101,10 @@ impl fmt::Display for RawRegister {
     }
 }
 
+/// What a fix says for dom0's BDF when the probe did not learn it, written in one piece (see
+/// [`Finding::fix_names_dom0`]).
+pub const DOM0_PLACEHOLDER: &str = "<dom0 BDF>";
+
 /// dom0's BDF, or `<dom0 BDF>` when the probe did not learn it.
 struct Dom0Bdf(Option<Bdf>);
 
@@ -108,7 +112,7 @@ impl fmt::Display for Dom0Bdf {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Some(bdf) => write!(f, "{bdf}"),
-            None => f.write_str("<dom0 BDF>"),
+            None => f.write_str(DOM0_PLACEHOLDER),
         }
     }
 }
@@ -601,6 +605,41 @@ define_kinds! {
         evidence: |w, at| write_interrupts(w, &at.facts.irq),
         fix: |_, _| Ok(()),
     }
+    /// Xen refuses this domain the binding of the device's INTx pirq.
+    IntxDenied {
+        /// The pirq (the interrupt line pciback shows: dom0's GSI).
+        pirq: u8,
+        /// Xen's error for `EVTCHNOP_bind_pirq`.
+        rc: i32,
+    } => ("intx-denied", Error) {
+        what: match rc {
+            EPERM => "Xen refuses this domain the device's legacy interrupt (INTx): its GSI is not in the domain's IRQ permissions (or the pirq is not mapped), so a driver's request_irq() gets a line that never fires (the guest logs 'Failed to obtain physical IRQ N')",
+            _ => "Xen refuses to bind the device's legacy interrupt (INTx) pirq to an event channel: a driver's request_irq() gets a line that never fires (the guest logs 'Failed to obtain physical IRQ N')",
+        },
+        evidence: |w, _| write!(w, "EVTCHNOP_bind_pirq pirq={pirq} rc={rc} ({})", irq::errno_name(rc)),
+        fix: |w, at| write!(w, "on dom0: xl pci-detach <domain> {d} and xl pci-attach <domain> {d} (the toolstack grants the device's GSI at attach), or irqs=[{pirq}] in the guest's xl.cfg; pcifront-diag dom0 <domain> shows the domain's Interrupts against the GSI", d = at.dom0()),
+    }
+    /// dom0's view: Xen's `Interrupts` rangeset of the domain lacks the device's GSI.
+    XenIrqMissing {
+        /// The GSI (dom0's sysfs `irq`).
+        gsi: u32,
+    } => ("xen-irq-missing", Error) {
+        what: "Xen's Interrupts rangeset of the domain lacks the device's GSI: the guest cannot bind the device's legacy interrupt (EVTCHNOP_bind_pirq -EPERM; the guest logs 'Failed to obtain physical IRQ N' and the line never fires)",
+        evidence: |w, _| write!(w, "gsi={gsi} (dom0's sysfs irq) not in the domain's Interrupts (xl debug-keys q)"),
+        fix: |w, at| write!(w, "xl pci-detach <domain> {d} and xl pci-attach <domain> {d} (the toolstack grants the GSI at attach), or irqs=[{gsi}] in the guest's xl.cfg", d = at.dom0()),
+    }
+    /// dom0's view: the device offers more MSI-X vectors than a domU gets pirqs for all its
+    /// MSI and MSI-X (Xen's `extra_guest_irqs=`).
+    MsixOverGuestIrqs {
+        /// Vectors the device offers (dom0's config space).
+        vectors: u32,
+        /// The domU number of Xen's `extra_guest_irqs=` (default 32).
+        limit: u32,
+    } => ("msix-over-extra-guest-irqs", Warning) {
+        what: "the device offers more MSI-X vectors than Xen gives a domU pirqs for all its MSI/MSI-X: a driver asking for all of them fails in Xen's pirq allocation (in the guest 'enable msix get err ffffffe4', 'Xen PCI frontend error: -28!')",
+        evidence: |w, _| write!(w, "msix_vectors={vectors} extra_guest_irqs={limit} (xl info xen_commandline; default 32)"),
+        fix: |w, _| write_extra_guest_irqs(w, vectors),
+    }
     /// The device offers more MSI-X vectors than this domain has pirqs for MSI.
     MsixPirqLimit {
         /// Vectors the device offers.
@@ -887,7 +926,12 @@ fn write_interrupts(w: &mut dyn Write, irq: &IrqFacts) -> fmt::Result {
     if let (Some(n), Some(most)) = (irq.nr_pirqs, irq.msi_pirqs_at_most()) {
         write!(w, "; nr_pirqs={n} (at most {most} for MSI/MSI-X)")?;
     }
-    Ok(())
+    // The probe asks only for a device with a pin.
+    match intx.bind_rc.filter(|_| intx.pin != 0) {
+        Some(rc) if irq::bind_permitted(rc) => w.write_str("; intx_bind=permitted"),
+        Some(rc) => write!(w, "; intx_bind={}", irq::errno_name(rc)),
+        None => Ok(()),
+    }
 }
 
 /// The DMA path's figures.
@@ -926,6 +970,20 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// Whether this finding's fix names the device's address in dom0: the probe looks it up
+    /// only then (a xenstore read, a round trip to dom0).
+    pub fn fix_names_dom0(&self, facts: &DeviceFacts) -> bool {
+        let mut seen = SeesPlaceholder(false);
+        let at = At {
+            bar: self.bar,
+            facts,
+            dom0: None,
+        };
+        // `SeesPlaceholder` never fails.
+        let _ = self.kind.write_fix(&mut seen, &at);
+        seen.0
+    }
+
     /// Severity of this finding: its kind's, but for two cases that depend on more.
     pub fn severity(&self) -> Severity {
         match self.kind {
@@ -951,6 +1009,17 @@ impl Finding {
                 .map_or(self.kind.variant_code(), |(_, code)| code),
             _ => self.kind.variant_code(),
         }
+    }
+}
+
+/// A sink that notes whether [`DOM0_PLACEHOLDER`] went through it: `Dom0Bdf` and the
+/// interrupt stages write it as one piece, which a `Formatter` passes on unsplit.
+struct SeesPlaceholder(bool);
+
+impl Write for SeesPlaceholder {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 |= s.contains(DOM0_PLACEHOLDER);
+        Ok(())
     }
 }
 

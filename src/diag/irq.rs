@@ -26,6 +26,15 @@ pub const ENOSPC: i32 = -28;
 pub const ENOSYS: i32 = -38;
 /// `-EALREADY`: pciback finds MSI-X already enabled in dom0.
 pub const EALREADY: i32 = -114;
+/// `-EEXIST`: `EVTCHNOP_bind_pirq` for a pirq this guest has bound already (after Xen's
+/// permission check passed).
+pub const EEXIST: i32 = -17;
+
+/// Whether Xen's answer to `EVTCHNOP_bind_pirq` (`bind_rc`) means the domain may bind the
+/// pirq: Xen checks the permission before anything else but the pirq's range.
+pub fn bind_permitted(bind_rc: i32) -> bool {
+    matches!(bind_rc, 0 | EEXIST)
+}
 
 /// The stage of the path an errno points at.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -119,7 +128,7 @@ impl fmt::Display for Dom0 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.0 {
             Some(bdf) => write!(f, "{bdf}"),
-            None => f.write_str("<dom0 BDF>"),
+            None => f.write_str(super::findings::DOM0_PLACEHOLDER),
         }
     }
 }
@@ -136,6 +145,7 @@ pub fn errno_name(rc: i32) -> &'static str {
         ENOSPC => "-ENOSPC",
         ENOSYS => "-ENOSYS",
         EALREADY => "-EALREADY",
+        EEXIST => "-EEXIST",
         _ => "error",
     }
 }

@@ -442,6 +442,8 @@ mod tests {
             }],
             driver: Some("pciback".into()),
             permissive: false,
+            irq: None,
+            msix_vectors: None,
         };
         let nic = Device {
             bdf: Bdf::parse("0000:00:05.0").unwrap(),
@@ -459,6 +461,8 @@ mod tests {
             ],
             driver: None,
             permissive: false,
+            irq: None,
+            msix_vectors: None,
         };
         let ranges = DomainRanges {
             iomem: vec![span(0xfeb40, 0xfeb5f)],

@@ -575,6 +575,8 @@ fn fuzz_sysfs_reader() {
             bars: bars.clone(),
             driver: Some(clean(&text(input)).0),
             permissive: false,
+            irq: None,
+            msix_vectors: None,
         };
         let view = device_view(&dev, &doms[&1]);
         assert!(view.errors <= 1 + bars.len());

@@ -12,9 +12,9 @@
 //! environment (not root, not dom0, no `xl`).
 
 mod checks;
-mod config;
+pub mod config;
 mod hide;
-mod xenlog;
+pub mod xenlog;
 
 use crate::xl::{Stage, XlError};
 use crate::Failure;

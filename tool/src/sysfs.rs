@@ -111,11 +111,27 @@ pub struct Device {
     pub driver: Option<String>,
     /// pciback lets the guest write all of config space (`permissive`).
     pub permissive: bool,
+    /// Its legacy interrupt in dom0 (`irq`: the GSI libxl grants the guest at attach), if
+    /// it has one (0 or unreadable: none).
+    pub irq: Option<u32>,
+    /// MSI-X vectors its config space offers, if it has MSI-X (and `config` reads).
+    pub msix_vectors: Option<u32>,
 }
 
 /// Whether pciback's `permissive` file (one BDF a line) lists `bdf`.
 pub fn permissive_lists(text: &str, bdf: &Bdf) -> bool {
     text.lines().any(|l| Bdf::parse(l.trim()) == Some(*bdf))
+}
+
+/// The MSI-X vectors the device at `config` offers (the host command's config-space reader,
+/// the core crate's decoder); `None` without MSI-X or if config space does not read.
+fn msix_vectors(config: &Path) -> Option<u32> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    fs::File::open(config)
+        .and_then(|f| f.take(4096).read_to_end(&mut bytes))
+        .ok()?;
+    crate::host::config::parse(&bytes).ok()?.msix_vectors
 }
 
 /// Reads a device from `sys` (normally `/sys`).
@@ -129,11 +145,17 @@ pub fn device(sys: &Path, bdf: &Bdf) -> Result<Device, String> {
     let permissive = fs::read_to_string(sys.join("bus/pci/drivers/pciback/permissive"))
         .map(|t| permissive_lists(&t, bdf))
         .unwrap_or(false);
+    let irq = fs::read_to_string(dir.join("irq"))
+        .ok()
+        .and_then(|t| t.trim().parse::<u32>().ok())
+        .filter(|&irq| irq != 0);
     Ok(Device {
         bdf: *bdf,
         bars: parse_resource(&resource).map_err(|e| format!("{bdf}: {e}"))?,
         driver,
         permissive,
+        irq,
+        msix_vectors: msix_vectors(&dir.join("config")),
     })
 }
 

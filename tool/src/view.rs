@@ -5,7 +5,10 @@
 
 use crate::rangeset::DomainRanges;
 use crate::sysfs::{Bar, Device};
-use pcifront_diag_core::diag::report::Size;
+use pcifront_diag_core::diag::checks::{Finding, Kind, Severity};
+use pcifront_diag_core::diag::facts::DeviceFacts;
+use pcifront_diag_core::diag::findings::At;
+use pcifront_diag_core::diag::report::{Bdf, Size};
 use pcifront_diag_core::diag::span::{write_iomem_spans, write_ioport_spans, Span};
 use serde_json::{json, Value};
 use std::fmt::Write as _;
@@ -210,8 +213,114 @@ pub struct DeviceView {
     pub errors: usize,
 }
 
+/// One finding of `src/diag/findings.rs` about the device as dom0 sees it: its text (a line,
+/// and its fix on the next) and its JSON.
+fn finding_text(kind: Kind, dom0: Bdf) -> (String, Value) {
+    let finding = Finding { bar: None, kind };
+    let facts = DeviceFacts::default();
+    let at = At {
+        bar: None,
+        facts: &facts,
+        dom0: Some(dom0),
+    };
+    let (mut evidence, mut fix) = (String::new(), String::new());
+    // Writing to a String does not fail.
+    let _ = kind.write_evidence(&mut evidence, &at);
+    let _ = kind.write_fix(&mut fix, &at);
+    let sev = finding.severity().as_str();
+    let text = format!(
+        "{sev} {}: {}; evidence: {evidence}\n    fix: {fix}",
+        finding.code(),
+        kind.what()
+    );
+    let json = json!({"severity": sev, "code": finding.code(), "scope": "device",
+        "what": kind.what(), "evidence": evidence, "fix": fix});
+    (text, json)
+}
+
+/// Whether Xen's rangeset `set` holds `value`.
+fn holds(set: &[Span], value: u64) -> bool {
+    set.iter().any(|s| s.first() <= value && value <= s.last())
+}
+
+/// dom0's view of the device's interrupts: its GSI against the domain's `Interrupts`
+/// rangeset, its MSI-X vectors against the pirqs a domU has for MSI/MSI-X (`limit`, asked
+/// only for a device with MSI-X). Returns the lines, the JSON and the errors.
+pub fn irq_view(
+    dev: &Device,
+    doms: &DomainRanges,
+    limit: impl FnOnce() -> Result<u32, String>,
+) -> (String, Value, usize) {
+    let mut text = String::new();
+    let mut findings = Vec::new();
+    let mut errors = 0;
+    match dev.irq {
+        Some(gsi) if holds(&doms.irqs, u64::from(gsi)) => {
+            let _ = writeln!(text, "  ok INTx GSI {gsi} in the domain's Interrupts");
+        }
+        Some(gsi) => {
+            let (t, j) = finding_text(Kind::XenIrqMissing { gsi }, dev.bdf);
+            let _ = writeln!(text, "  {t}");
+            findings.push(j);
+            errors += 1;
+        }
+        None => text.push_str("  ok INTx none (no irq in dom0)\n"),
+    }
+    let mut limit_json = Value::Null;
+    if let Some(vectors) = dev.msix_vectors {
+        match limit() {
+            Ok(limit) if vectors > limit => {
+                let kind = Kind::MsixOverGuestIrqs { vectors, limit };
+                let (t, j) = finding_text(kind, dev.bdf);
+                let _ = writeln!(text, "  {t}");
+                if (Finding { bar: None, kind }).severity() == Severity::Error {
+                    errors += 1;
+                }
+                findings.push(j);
+                limit_json = json!(limit);
+            }
+            Ok(limit) => {
+                let _ = writeln!(text, "  ok MSI-X {vectors} vector(s), within the {limit} pirqs a domU has for MSI/MSI-X (extra_guest_irqs)");
+                limit_json = json!(limit);
+            }
+            Err(e) => {
+                let _ = writeln!(
+                    text,
+                    "  warning MSI-X {vectors} vector(s): the domU pirq limit does not read ({e})"
+                );
+            }
+        }
+    }
+    let json = json!({"gsi": dev.irq, "gsi_granted": dev.irq.map(|g| holds(&doms.irqs, u64::from(g))),
+        "msix_vectors": dev.msix_vectors, "extra_guest_irqs": limit_json, "findings": findings});
+    (text, json, errors)
+}
+
+/// The domU number of Xen's `extra_guest_irqs=`, from `xl info` once per run.
+fn extra_guest_irqs() -> Result<u32, String> {
+    use crate::host::xenlog;
+    static LIMIT: std::sync::OnceLock<Result<u32, String>> = std::sync::OnceLock::new();
+    LIMIT
+        .get_or_init(|| {
+            let info = crate::xl::xl(&["info"]).map_err(|e| e.to_string())?;
+            let cmdline = xenlog::info_value(&info, "xen_commandline")
+                .ok_or_else(|| "xl info printed no xen_commandline".to_string())?;
+            xenlog::extra_domu_irqs(cmdline)
+        })
+        .clone()
+}
+
 /// dom0's view of one device against the domain's rangesets.
 pub fn device_view(dev: &Device, doms: &DomainRanges) -> DeviceView {
+    device_view_with(dev, doms, extra_guest_irqs)
+}
+
+/// [`device_view`] with the domU pirq limit from `limit`.
+pub fn device_view_with(
+    dev: &Device,
+    doms: &DomainRanges,
+    limit: impl FnOnce() -> Result<u32, String>,
+) -> DeviceView {
     let driver = dev.driver.as_deref().unwrap_or("none");
     let mut text = format!(
         "{}: dom0 driver {driver}{}\n",
@@ -258,8 +367,15 @@ pub fn device_view(dev: &Device, doms: &DomainRanges) -> DeviceView {
         }
         bars.push(v.json);
     }
+    let (irq_text, irq_json, irq_errors) = irq_view(dev, doms, limit);
+    text.push_str(&irq_text);
+    errors += irq_errors;
+    // One list of the device's findings, the interrupt ones included (Prometheus counts it).
+    if let Some(irq_findings) = irq_json["findings"].as_array() {
+        findings.extend(irq_findings.iter().cloned());
+    }
     let json = json!({"device": dom0_bdf, "driver": driver, "permissive": dev.permissive,
-        "pciback": driver == "pciback", "bars": bars, "findings": findings});
+        "pciback": driver == "pciback", "bars": bars, "interrupts": irq_json, "findings": findings});
     DeviceView { text, json, errors }
 }
 
@@ -429,8 +545,10 @@ mod tests {
             bars: vec![],
             driver: None,
             permissive: false,
+            irq: None,
+            msix_vectors: None,
         };
-        let view = device_view(&dev, &DomainRanges::default());
+        let view = device_view_with(&dev, &DomainRanges::default(), || unreachable!());
         assert_eq!(view.errors, 1);
         assert!(
             view.text
@@ -439,5 +557,86 @@ mod tests {
             view.text
         );
         assert_eq!(view.json["pciback"], false);
+    }
+
+    /// e1000e as the lab's irq-denied scenario has it: GSI 21, 5 MSI-X vectors.
+    fn e1000e(irq: Option<u32>, msix_vectors: Option<u32>) -> Device {
+        Device {
+            bdf: Bdf::parse("0000:00:05.0").unwrap(),
+            bars: vec![],
+            driver: Some("pciback".into()),
+            permissive: false,
+            irq,
+            msix_vectors,
+        }
+    }
+
+    #[test]
+    fn gsi_not_in_interrupts_is_an_error_with_the_fix() {
+        let doms = DomainRanges {
+            irqs: vec![span(16, 20), span(22, 23)],
+            ..Default::default()
+        };
+        let (text, json, errors) = irq_view(&e1000e(Some(21), Some(5)), &doms, || Ok(32));
+        assert_eq!(errors, 1);
+        assert!(text.contains("  error xen-irq-missing: Xen's Interrupts rangeset of the domain lacks the device's GSI"), "{text}");
+        assert!(
+            text.contains("evidence: gsi=21 (dom0's sysfs irq) not in the domain's Interrupts"),
+            "{text}"
+        );
+        assert!(text.contains("    fix: xl pci-detach <domain> 0000:00:05.0 and xl pci-attach <domain> 0000:00:05.0 (the toolstack grants the GSI at attach), or irqs=[21] in the guest's xl.cfg"), "{text}");
+        assert!(
+            text.contains("  ok MSI-X 5 vector(s), within the 32 pirqs"),
+            "{text}"
+        );
+        assert_eq!(json["gsi_granted"], false);
+        assert_eq!(json["findings"][0]["code"], "xen-irq-missing");
+    }
+
+    #[test]
+    fn gsi_granted_is_ok_and_limit_asked_only_for_msix() {
+        let doms = DomainRanges {
+            irqs: vec![span(21, 21)],
+            ..Default::default()
+        };
+        let (text, json, errors) = irq_view(&e1000e(Some(21), None), &doms, || unreachable!());
+        assert_eq!(
+            (errors, text.as_str()),
+            (0, "  ok INTx GSI 21 in the domain's Interrupts\n")
+        );
+        assert_eq!(json["gsi_granted"], true);
+        let (text, _, errors) = irq_view(&e1000e(None, None), &doms, || unreachable!());
+        assert_eq!(
+            (errors, text.as_str()),
+            (0, "  ok INTx none (no irq in dom0)\n")
+        );
+    }
+
+    #[test]
+    fn msix_over_the_domu_pirqs_is_a_warning() {
+        let doms = DomainRanges {
+            irqs: vec![span(21, 21)],
+            ..Default::default()
+        };
+        let (text, json, errors) = irq_view(&e1000e(Some(21), Some(40)), &doms, || Ok(32));
+        assert_eq!(errors, 0);
+        assert!(
+            text.contains("  warning msix-over-extra-guest-irqs: "),
+            "{text}"
+        );
+        assert!(
+            text.contains("evidence: msix_vectors=40 extra_guest_irqs=32"),
+            "{text}"
+        );
+        assert!(
+            text.contains("fix: boot Xen with extra_guest_irqs=64"),
+            "{text}"
+        );
+        assert_eq!(json["extra_guest_irqs"], 32);
+        let (text, _, _) = irq_view(&e1000e(Some(21), Some(5)), &doms, || Err("no xl".into()));
+        assert!(
+            text.contains("  warning MSI-X 5 vector(s): the domU pirq limit does not read (no xl)"),
+            "{text}"
+        );
     }
 }

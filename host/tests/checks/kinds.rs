@@ -46,11 +46,12 @@ fn severity_exception(f: &Finding) -> bool {
     }
 }
 
-/// Every finding of the catalogue's devices (which has every kind).
+/// Every finding of the catalogue's devices and the dom0 command's (which has every kind).
 fn catalogue_findings() -> Vec<Finding> {
     catalogue()
         .iter()
         .flat_map(|facts| check(facts).iter().copied().collect::<Vec<_>>())
+        .chain(irq_dma::DOM0_KINDS.map(|kind| Finding { bar: None, kind }))
         .collect()
 }
 

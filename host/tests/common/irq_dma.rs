@@ -15,6 +15,7 @@ pub fn e1000e_irq() -> IrqFacts {
             pin: 1,
             line: 23,
             guest_irq: None,
+            bind_rc: Some(0),
         },
         msi: Some(MsiCap {
             offset: 0xd0,
@@ -119,6 +120,9 @@ pub fn catalogue(base: &DeviceFacts) -> Vec<DeviceFacts> {
     v.push(f);
     v.push(msix_left_enabled(base));
     let mut f = with_paths(base);
+    f.irq.intx.bind_rc = Some(-1);
+    v.push(f);
+    let mut f = with_paths(base);
     f.dma.swiotlb_xen = false;
     f.dma.other_ops = false;
     v.push(f);
@@ -170,3 +174,12 @@ pub fn dma_pool_exhausted(base: &DeviceFacts) -> DeviceFacts {
     f.dma.trial = Some(trial);
     f
 }
+/// The findings only the dom0 command makes (tool/src/view.rs), from dom0's sysfs and Xen's
+/// rangesets rather than a probe's facts.
+pub const DOM0_KINDS: [pcifront_diag_core::diag::checks::Kind; 2] = [
+    pcifront_diag_core::diag::checks::Kind::XenIrqMissing { gsi: 21 },
+    pcifront_diag_core::diag::checks::Kind::MsixOverGuestIrqs {
+        vectors: 40,
+        limit: 32,
+    },
+];
