@@ -43,6 +43,13 @@ def kind_of(doc):
     return None
 
 
+def deepest(error):
+    """Inside anyOf (a module report or null): the branches' error that reached deepest."""
+    while error.context:
+        error = max(error.context, key=lambda e: len(e.absolute_path))
+    return error
+
+
 def validator(schema, kind):
     sub = {"$schema": schema["$schema"], "$defs": schema["$defs"], "$ref": "#/$defs/" + kind}
     return jsonschema.Draft202012Validator(sub)
@@ -78,7 +85,7 @@ def main(schema_path, logs):
                 if kind is None:
                     continue
                 errors = sorted(validators[kind].iter_errors(doc), key=lambda e: list(e.path))
-                for e in errors[:5]:
+                for e in map(deepest, errors[:5]):
                     path = "/".join(str(p) for p in e.absolute_path)
                     print(f"{where}: {kind} INVALID at /{path}: {e.message[:300]}")
                 bad += bool(errors)
