@@ -387,6 +387,30 @@ fn attach(g: &Guest, dom: &TempDomain) -> Result<(), Failure> {
     Ok(())
 }
 
+/// Each attached device's guest address and dom0's BDF, as pciback publishes them when
+/// pcifront takes the device; reports are matched by the guest address.
+fn guest_addresses(g: &Guest, id: u32, until: (Instant, u64)) -> Result<Vec<(Bdf, Bdf)>, Failure> {
+    let mut store = xenstore::Xenstore::open().map_err(Failure::Environment)?;
+    loop {
+        let devices = xenstore::pci_devices(&mut store, id).map_err(Failure::Environment)?;
+        if devices.len() >= g.devices.len() {
+            return Ok(devices);
+        }
+        if STOP.load(Ordering::SeqCst) {
+            return Err(Failure::Interrupted(String::new()));
+        }
+        if Instant::now() >= until.0 {
+            return Err(Failure::Environment(format!(
+                "pciback published guest addresses for {} of {} device(s) of d{id} in {} s",
+                devices.len(),
+                g.devices.len(),
+                until.1
+            )));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 /// Lines about what the check does differently from the guest's config.
 fn notes(g: &Guest) -> Vec<String> {
     g.devices
@@ -455,6 +479,7 @@ fn boot_and_answer(
     cons.wait_for(Stage::Up, until, "start", &mut |_| out.host_section(false))?;
     out.host_section(true);
     attach(g, dom)?;
+    cons.collector.attached(guest_addresses(g, id, until)?);
     out.progress("devices attached, reading Xen's view of the domain");
     let (views, skipped) = dom0_views(g, id)?;
     out.dom0_view(views, skipped);

@@ -135,8 +135,10 @@ pub struct Collector {
     /// Where the image is.
     pub stage: Stage,
     open: Option<OpenReport>,
-    /// Each device's report, with dom0's BDF (the report's `dom0_device`).
+    /// Each device's report, with dom0's BDF (from [`Collector::attached`], not the guest).
     pub reports: Vec<(Bdf, Value)>,
+    /// The attached devices: the guest's address and dom0's, as pciback published them.
+    devices: Vec<(Bdf, Bdf)>,
     /// Lines the image marked as errors, cleaned.
     pub image_errors: Vec<String>,
     /// What it should not have seen.
@@ -151,9 +153,16 @@ impl Collector {
             stage: Stage::Booting,
             open: None,
             reports: Vec::new(),
+            devices: Vec::new(),
             image_errors: Vec::new(),
             anomalies: Anomalies::default(),
         }
+    }
+
+    /// The devices attached to the domain, `(guest BDF, dom0 BDF)`: a report is taken for
+    /// the device at its guest address (the module looks dom0's BDF up only for a fix).
+    pub fn attached(&mut self, devices: Vec<(Bdf, Bdf)>) {
+        self.devices = devices;
     }
 
     /// The marker word of `text` (`IMAGE`, `REPORT-BEGIN`, ...) and what follows the token,
@@ -231,7 +240,7 @@ impl Collector {
             self.anomalies.oversized_reports += 1;
             return;
         }
-        match parse_report(&open.json) {
+        match parse_report(&open.json, &self.devices) {
             Ok((bdf, report)) => self.accept(bdf, report),
             Err(why) => self.anomalies.malformed_reports.push(why),
         }
@@ -251,18 +260,26 @@ impl Collector {
     }
 }
 
-/// A report's device (`dom0_device`) and the report, or why it is not one.
-fn parse_report(json: &str) -> Result<(Bdf, Value), String> {
+/// dom0's BDF of a report's device (its guest address `device`, through `devices`) and the
+/// report, or why it is not one.
+fn parse_report(json: &str, devices: &[(Bdf, Bdf)]) -> Result<(Bdf, Value), String> {
     let v: Value =
         serde_json::from_str(json).map_err(|e| format!("a report that is not JSON ({e})"))?;
     if !v.is_object() {
         return Err("a report that is not a JSON object".into());
     }
-    let bdf = v["dom0_device"]
+    let guest = v["device"]
         .as_str()
         .and_then(Bdf::parse)
-        .ok_or("a report without a dom0_device BDF")?;
-    Ok((bdf, v))
+        .ok_or("a report without a device BDF")?;
+    let dom0 = devices
+        .iter()
+        .find(|(g, _)| *g == guest)
+        .map(|(_, d)| *d)
+        .ok_or_else(|| {
+            format!("a report for {guest}, which is not a device attached to the domain")
+        })?;
+    Ok((dom0, v))
 }
 
 #[cfg(test)]
@@ -288,6 +305,7 @@ pub mod tests {
     /// Feeds `input` through [`read_line`] as the console thread does.
     pub fn collect(token: &str, input: &[u8]) -> Collector {
         let mut c = Collector::new(token);
+        c.attached(attached());
         let mut r = io::BufReader::with_capacity(64, input);
         while let Some(line) = read_line(&mut r, MAX_LINE).unwrap() {
             c.feed(&line);
@@ -300,8 +318,27 @@ pub mod tests {
         c.reports.iter().find(|(b, _)| *b == bdf).map(|(_, v)| v)
     }
 
+    /// The lab's check-healthy: edu at 00:00.0 in the guest, 00:04.0 in dom0.
+    pub fn attached() -> Vec<(Bdf, Bdf)> {
+        vec![(Bdf::parse("0000:00:00.0").unwrap(), dom0_bdf())]
+    }
+
     fn dom0_bdf() -> Bdf {
         Bdf::parse("0000:00:04.0").unwrap()
+    }
+
+    /// Issue 16: the module names dom0's BDF only when a fix needs it; the report is taken
+    /// for the device at its guest address, and one for a device not attached is refused.
+    #[test]
+    fn reports_matched_by_guest_address() {
+        let without_dom0 =
+            REPORT.replace(r#""dom0_device":"0000:00:04.0""#, r#""dom0_device":null"#);
+        let c = collect(TOKEN, image_lines(TOKEN, &without_dom0).as_bytes());
+        assert!(report(&c, dom0_bdf()).is_some());
+        let elsewhere = REPORT.replace(r#""device":"0000:00:00.0""#, r#""device":"0000:00:07.0""#);
+        let c = collect(TOKEN, image_lines(TOKEN, &elsewhere).as_bytes());
+        assert!(c.reports.is_empty());
+        assert_eq!(c.anomalies.malformed_reports.len(), 1);
     }
 
     #[test]

@@ -513,6 +513,7 @@ fn fuzz_console_collector() {
     };
     let n = run("console collector", seeds, gen_console, |input| {
         let mut c = Collector::new(token);
+        c.attached(console::tests::attached());
         let mut r = std::io::BufReader::with_capacity(64, input);
         while let Some(line) = console::read_line(&mut r, MAX_LINE).unwrap() {
             // Each byte that is not UTF-8 becomes U+FFFD, three bytes.

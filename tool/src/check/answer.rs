@@ -406,6 +406,7 @@ mod tests {
         a.sink = Box::new(sink.clone());
         a.dom0_view(vec![view()], 0);
         let mut c = Collector::new(TOKEN);
+        c.attached(crate::console::tests::attached());
         let lines = image_lines(TOKEN, REPORT);
         let (before_done, done) = lines.split_at(lines.find("PFD-DONE").unwrap());
         feed(&mut c, &mut a, before_done);
@@ -444,6 +445,7 @@ mod tests {
         a.sink = Box::new(sink.clone());
         a.dom0_view(vec![view()], 0);
         let mut c = Collector::new(TOKEN);
+        c.attached(crate::console::tests::attached());
         let twice = format!(
             "PFD-REPORT-BEGIN {TOKEN} x\n{REPORT}\nPFD-REPORT-END {TOKEN} x\n{}",
             image_lines(TOKEN, REPORT)
@@ -467,6 +469,7 @@ mod tests {
         a.start();
         a.dom0_view(vec![view()], 0);
         let mut c = Collector::new(TOKEN);
+        c.attached(crate::console::tests::attached());
         feed(&mut c, &mut a, &image_lines(TOKEN, REPORT));
         a.finish(&c, 1.0);
         a.teardown(Some(3), &Ok(()));

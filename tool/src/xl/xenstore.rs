@@ -224,6 +224,32 @@ pub fn pci_holders(store: &mut impl Store) -> Result<BTreeMap<String, String>, S
     Ok(holders)
 }
 
+/// The devices pciback serves domain `id`: `(guest BDF, dom0 BDF)` for each whose guest
+/// address pciback has published (`vdev-N`, once the frontend took the device).
+pub fn pci_devices(store: &mut impl Store, id: u32) -> Result<Vec<(Bdf, Bdf)>, String> {
+    let base = format!("{PCI_BACKEND}/{id}/0");
+    let count = store
+        .read(&format!("{base}/num_devs"))?
+        .and_then(|n| n.trim().parse::<u32>().ok())
+        .unwrap_or(0)
+        .min(MAX_DEVS);
+    let mut devices = Vec::new();
+    for n in 0..count {
+        let dom0 = store
+            .read(&format!("{base}/dev-{n}"))?
+            .as_deref()
+            .and_then(Bdf::parse);
+        let guest = store
+            .read(&format!("{base}/vdev-{n}"))?
+            .as_deref()
+            .and_then(Bdf::parse);
+        if let (Some(guest), Some(dom0)) = (guest, dom0) {
+            devices.push((guest, dom0));
+        }
+    }
+    Ok(devices)
+}
+
 /// The id of the running domain called `name`, as `xl domid` finds it (libxl reads each
 /// domain's `name` node).
 pub fn domid_of(store: &mut impl Store, name: &str) -> Result<Option<u32>, String> {
@@ -291,6 +317,24 @@ mod tests {
         assert!(decode_header(&h).is_err());
         assert_eq!(children(b"0\x001\x0017\x00"), ["0", "1", "17"]);
         assert_eq!(value(b"/dev/pts/3\0"), "/dev/pts/3");
+    }
+
+    /// Issue 16: reports are matched by the guest address pciback publishes (`vdev-N`); a
+    /// device whose frontend has not taken it yet has none and is not listed.
+    #[test]
+    fn guest_addresses_from_pciback() {
+        let mut s = fake(&[
+            ("/local/domain/0/backend/pci/3/0/num_devs", "2"),
+            ("/local/domain/0/backend/pci/3/0/dev-0", "0000:00:04.0"),
+            ("/local/domain/0/backend/pci/3/0/vdev-0", "0000:00:00.0"),
+            ("/local/domain/0/backend/pci/3/0/dev-1", "0000:00:05.0"),
+        ]);
+        let bdf = |s: &str| Bdf::parse(s).unwrap();
+        assert_eq!(
+            pci_devices(&mut s, 3).unwrap(),
+            [(bdf("0000:00:00.0"), bdf("0000:00:04.0"))]
+        );
+        assert!(pci_devices(&mut s, 4).unwrap().is_empty());
     }
 
     /// The nodes libxl writes for a PV domain with edu attached (the lab's domu), and a
