@@ -1,8 +1,8 @@
 # host-bad-input: what host refuses, each with its reason and exit code, and
 # no crash: devices that do not exist and malformed addresses (exit 2), then
 # the environment (exit 3): not root, no xl on PATH, xl present but Xen's
-# privcmd gone (xl info fails), and a kernel that is not dom0 of a running
-# Xen. --help works without any of them.
+# privcmd unusable (xl info fails), and a domain that is not dom0 (an empty
+# /proc/xen/capabilities, as in a domU). --help works without any of them.
 pfd_install || exit 1
 pfd "host --help" host --help
 pfd "host 00:11.0" host 00:11.0
@@ -27,9 +27,13 @@ without_xl() {
 }
 as_nobody 2>&1 | sed 's/^/pfd| as nobody: /'
 without_xl 2>&1 | sed 's/^/pfd| without xl: /'
-# xl installed but Xen unreachable: privcmd hidden under an empty tmpfs.
+# xl installed but Xen's hypercall interface unusable: /dev/xen under an
+# empty tmpfs and /proc/xen/privcmd (libxencall's fallback) an empty file.
+: >/tmp/no-privcmd
 mount -t tmpfs none /dev/xen
-pfd "host 00:04.0 (no /dev/xen)" host 00:04.0
+mount --bind /tmp/no-privcmd /proc/xen/privcmd
+pfd "host 00:04.0 (no privcmd)" host 00:04.0
+umount /proc/xen/privcmd
 umount /dev/xen
 # Not dom0: Xen's capabilities file read as empty.
 : >/tmp/no-caps

@@ -124,7 +124,7 @@ fn options(args: &Args) -> Result<Options, Refusal> {
 /// Runs `xl <args>` through the command's one wrapper (`xl.rs`: its own process group, a time
 /// limit): its standard output, or what went wrong.
 fn xl(args: &[&str]) -> Result<String, String> {
-    crate::xl::run(args, Stage::Query).map_err(xl_message)
+    crate::xl::run(args, Stage::Query).map_err(|e| one_line(&xl_message(e)))
 }
 
 /// Root in dom0 with `xl`: `xl info`'s text, or why not.
@@ -145,15 +145,24 @@ fn environment() -> Result<String, Refusal> {
             "host: not in dom0 of a running Xen (/proc/xen/capabilities has no control_d)".into(),
         ));
     }
-    crate::xl::run(&["info"], Stage::Query).map_err(|e| {
+    const NO_XEN: &str =
+        "xl needs a running Xen (/dev/xen/privcmd) and xenstored: boot Xen, start xencommons";
+    let info = crate::xl::run(&["info"], Stage::Query).map_err(|e| {
         let fix = match e {
             XlError::Missing(..) => {
                 "install Xen's toolstack (Debian: xen-utils) and start xencommons"
             }
-            _ => "xl needs a running Xen (/dev/xen/privcmd) and xenstored: boot Xen, start xencommons",
+            _ => NO_XEN,
         };
         Refusal::Environment(format!("host: {}: {fix}", one_line(&xl_message(e))))
-    })
+    })?;
+    // xl info exits 0 even when its hypercalls fail: it then prints no Xen fields.
+    if xenlog::info_value(&info, "virt_caps").is_none() {
+        return Err(Refusal::Environment(format!(
+            "host: xl info printed no virt_caps (Xen did not answer it): {NO_XEN}"
+        )));
+    }
+    Ok(info)
 }
 
 /// What went wrong with an `xl` call, for a message.
