@@ -208,17 +208,8 @@ pub fn pci_holders(store: &mut impl Store) -> Result<BTreeMap<String, String>, S
         let Some(name) = store.read(&format!("/local/domain/{id}/name"))? else {
             continue;
         };
-        let base = format!("{PCI_BACKEND}/{id}/0");
-        let count = store
-            .read(&format!("{base}/num_devs"))?
-            .and_then(|n| n.trim().parse::<u32>().ok())
-            .unwrap_or(0)
-            .min(MAX_DEVS);
-        for n in 0..count {
-            let dev = store.read(&format!("{base}/dev-{n}"))?;
-            if let Some(bdf) = dev.as_deref().and_then(Bdf::parse) {
-                holders.insert(bdf.to_string(), clean(&name).0);
-            }
+        for (dom0, _) in backend_devices(store, id)? {
+            holders.insert(dom0.to_string(), clean(&name).0);
         }
     }
     Ok(holders)
@@ -227,24 +218,28 @@ pub fn pci_holders(store: &mut impl Store) -> Result<BTreeMap<String, String>, S
 /// The devices pciback serves domain `id`: `(guest BDF, dom0 BDF)` for each whose guest
 /// address pciback has published (`vdev-N`, once the frontend took the device).
 pub fn pci_devices(store: &mut impl Store, id: u32) -> Result<Vec<(Bdf, Bdf)>, String> {
+    Ok(backend_devices(store, id)?
+        .into_iter()
+        .filter_map(|(dom0, guest)| Some((guest?, dom0)))
+        .collect())
+}
+
+/// Each device of domain `id`'s PCI backend (`num_devs`, at most [`MAX_DEVS`]): dom0's BDF
+/// (`dev-N`) and, once published, the guest's (`vdev-N`); entries that do not read are left out.
+fn backend_devices(store: &mut impl Store, id: u32) -> Result<Vec<(Bdf, Option<Bdf>)>, String> {
     let base = format!("{PCI_BACKEND}/{id}/0");
     let count = store
         .read(&format!("{base}/num_devs"))?
         .and_then(|n| n.trim().parse::<u32>().ok())
         .unwrap_or(0)
         .min(MAX_DEVS);
+    let mut bdf = |node: String| -> Result<Option<Bdf>, String> {
+        Ok(store.read(&node)?.as_deref().and_then(Bdf::parse))
+    };
     let mut devices = Vec::new();
     for n in 0..count {
-        let dom0 = store
-            .read(&format!("{base}/dev-{n}"))?
-            .as_deref()
-            .and_then(Bdf::parse);
-        let guest = store
-            .read(&format!("{base}/vdev-{n}"))?
-            .as_deref()
-            .and_then(Bdf::parse);
-        if let (Some(guest), Some(dom0)) = (guest, dom0) {
-            devices.push((guest, dom0));
+        if let Some(dom0) = bdf(format!("{base}/dev-{n}"))? {
+            devices.push((dom0, bdf(format!("{base}/vdev-{n}"))?));
         }
     }
     Ok(devices)
